@@ -24,7 +24,7 @@ pub use schema::{
     DEFAULT_TIMEOUT_MINUTES, Handler, Handlers, ListHandler, Operation, ResourceSchema, Tagging,
 };
 
-/// The vendored pack, refreshed by `scripts/refresh-schemas.sh`.
+/// The vendored pack, refreshed by `engine/schema/refresh-schemas.sh`.
 static EMBEDDED_PACK: &[u8] = include_bytes!("../data/schemas.pack");
 
 /// Errors of schema look-ups.

@@ -1,6 +1,6 @@
 //! Build `data/schemas.pack` from cfn-lint's `cfnlint/data/schemas` folder.
 //!
-//! Usage: `pack-schemas SCHEMAS_DIR OUT_FILE SOURCE_LABEL` (see `scripts/refresh-schemas.sh`).
+//! Usage: `pack-schemas SCHEMAS_DIR OUT_FILE SOURCE_LABEL` (see `engine/schema/refresh-schemas.sh`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Refresh the vendored CloudFormation registry schemas from the cfn-lint package on PyPI.
 #
-#   scripts/refresh-schemas.sh            # the version pinned below
-#   scripts/refresh-schemas.sh 1.60.0     # a newer cfn-lint
+#   engine/schema/refresh-schemas.sh            # the version pinned below
+#   engine/schema/refresh-schemas.sh 1.60.0     # a newer cfn-lint
 #
 # cfn-lint ships every region's provider list (type name -> schema file) and every resource
 # schema under cfnlint/data/schemas/. We pack them (one deflate stream per type, an index with a
 # region bitmask per type) into engine/schema/data/schemas.pack, which the engine embeds.
 set -euo pipefail
 version="${1:-1.58.0}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
