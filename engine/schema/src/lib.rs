@@ -15,11 +15,13 @@
 mod pack;
 mod path;
 mod schema;
+pub mod validate;
 
 use std::sync::{Arc, OnceLock};
 
 pub use pack::{Index, PackInput, TypeRow, read_index, write_pack};
 pub use path::{PropPath, Segment};
+pub use validate::{Issue, IssueKind, Validator};
 pub use schema::{
     DEFAULT_TIMEOUT_MINUTES, Handler, Handlers, ListHandler, Operation, ResourceSchema, Tagging,
 };

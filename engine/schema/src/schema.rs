@@ -1,10 +1,12 @@
 //! One resource type's schema, with the metadata the engine, the local cloud and the generator need.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::path::{PropPath, Segment};
+use crate::validate::Validator;
 
 /// Default handler timeout when a schema gives none (CloudFormation's default).
 pub const DEFAULT_TIMEOUT_MINUTES: u64 = 120;
@@ -83,6 +85,8 @@ pub struct ResourceSchema {
     pub tagging: Option<Tagging>,
     /// The whole document as shipped.
     pub raw: Value,
+    /// The compiled validator, built on first use (see [`ResourceSchema::validator`]).
+    validator: OnceLock<Validator>,
 }
 
 impl ResourceSchema {
@@ -120,7 +124,15 @@ impl ResourceSchema {
             required,
             tagging,
             raw,
+            validator: OnceLock::new(),
         }
+    }
+
+    /// The draft-07 validator of this schema, compiled the first time it is asked for and kept
+    /// for the life of the schema (patterns are compiled once).
+    #[must_use]
+    pub fn validator(&self) -> &Validator {
+        self.validator.get_or_init(|| Validator::new(self))
     }
 
     /// create + read + delete: Cloud Control can manage it.
