@@ -1,0 +1,1 @@
+//! engine-state (API being written)
