@@ -21,7 +21,7 @@ def test_failover_event_promotes_the_replica(rds, capsys):
     result = index.promote(failover_event(rds.primary_arn), rds.dr, rds.replica_arn)
     assert result == {"action": "promoted"}
     assert rds.calls[-1] == ("PromoteReadReplica", {"DBInstanceIdentifier": "crm-prod-db-replica"})
-    (line,) = [json.loads(l) for l in capsys.readouterr().out.splitlines()]
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert line["message"] == "promotion started"
     assert line["former_source"] == rds.primary_arn
 

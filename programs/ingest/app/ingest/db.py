@@ -131,7 +131,7 @@ def insert_batch(
     inserted = 0
     rejections: List[Rejection] = []
     with conn.cursor() as cur:
-        for record, row in zip(records, rows):
+        for record, row in zip(records, rows):  # noqa: B905 - same length by construction
             try:
                 inserted += cur.execute(sql, row)
             except pymysql.err.MySQLError as err:

@@ -103,7 +103,9 @@ def create_event(req: Request, settings: Settings, store: EventStore) -> Dict[st
     try:
         store.create(event)
     except EventExistsError:
-        raise ApiError(409, "conflict", f"an event with id {event['id']!r} already exists") from None
+        raise ApiError(
+            409, "conflict", f"an event with id {event['id']!r} already exists"
+        ) from None
     logging.getLogger("events_api").info(
         "event created", extra={"event_id": event["id"], "event_type": event["type"]}
     )

@@ -18,7 +18,7 @@ def test_each_request_logs_one_json_summary(table, capsys):
     main.handler(post({"id": "log-1", "type": "t"}))
     main.handler(get("missing"))
     lines = log_lines(capsys.readouterr().out)
-    requests = [l for l in lines if l["message"] == "request"]
+    requests = [e for e in lines if e["message"] == "request"]
     assert [(r["http_method"], r["path"], r["status"]) for r in requests] == [
         ("POST", "/events", 201),
         ("GET", "/events/missing", 404),
@@ -28,7 +28,7 @@ def test_each_request_logs_one_json_summary(table, capsys):
         assert line["request_id"] == "req-123"
         assert line["duration_ms"] >= 0
         assert line["timestamp"].endswith("Z")
-    created = [l for l in lines if l["message"] == "event created"]
+    created = [e for e in lines if e["message"] == "event created"]
     assert created[0]["event_id"] == "log-1"
 
 
@@ -37,7 +37,7 @@ def test_log_level_from_environment(capsys):
     logger.info("hidden")
     logger.warning("shown", extra={"k": 1})
     lines = log_lines(capsys.readouterr().out)
-    assert [(l["message"], l["k"]) for l in lines] == [("shown", 1)]
+    assert [(e["message"], e["k"]) for e in lines] == [("shown", 1)]
 
 
 def test_exceptions_are_logged_with_traceback(capsys):
