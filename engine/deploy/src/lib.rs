@@ -1,0 +1,57 @@
+//! `engine-deploy`: the engine's heart.
+//!
+//! A run ([`run::run`]) locks the stack, resolves what a crashed run left in flight
+//! ([`recovery`]), serves the resource monitor ([`monitor`]: gRPC on `127.0.0.1`, a random
+//! per-run token), starts the program ([`runner`]: rust, python, node), and plans and executes
+//! every registration on its own task as soon as its dependencies are done ([`deployment`],
+//! [`graph`]). Planning ([`diff`]) follows the CloudFormation schemas: update versus replace,
+//! minimal nested JSON Patches, write-only values re-sent, unordered arrays compared as sets,
+//! cloud defaults ignored. Everything desired is validated against the schema before any cloud
+//! call ([`validate`]). When the program succeeded, what it no longer declares is deleted in
+//! reverse dependency order, in parallel ([`finish`]). Progress is reported as [`events`], which
+//! the CLI renders (live tree, plain lines, JSON).
+//!
+//! # Resource options and inheritance
+//!
+//! A resource inherits from its parent (component or custom resource) its `region` (when it sets
+//! none), `protect` and `retainOnDelete` (a parent's `true` wins). Other options are per
+//! resource. `deleteBeforeReplace` unset lets the engine decide: delete first only when the new
+//! resource would collide with the old one (the same user-set primary identifier, or the same
+//! user-set create-only `*Name`).
+//!
+//! # Use
+//!
+//! ```no_run
+//! # async fn demo(project: &engine_config::Project, stack: &engine_config::Stack, crypter: &engine_config::Crypter)
+//! # -> Result<(), engine_deploy::DeployError> {
+//! use std::sync::Arc;
+//! use engine_deploy::{Operation, RunOptions, run, events::NullSink};
+//! let outcome = run(project, stack, crypter, RunOptions::new(Operation::Up), Arc::new(NullSink)).await?;
+//! println!("ok: {}, changes: {}", outcome.ok, outcome.changes);
+//! # Ok(()) }
+//! ```
+
+pub mod builtins;
+pub mod cloud;
+pub mod deployment;
+pub mod diff;
+pub mod error;
+pub mod events;
+mod finish;
+pub mod functions;
+pub mod graph;
+pub mod model;
+pub mod monitor;
+pub mod recovery;
+mod refresh;
+pub mod run;
+pub mod runner;
+pub mod validate;
+
+pub use deployment::{CancelSignal, StackInfo, child_urn};
+pub use error::DeployError;
+pub use events::{Event, EventSink, Operation, StepOp, TimedEvent};
+pub use run::{RunOptions, RunOutcome, run};
+
+/// What a secret is shown as.
+pub const MASK: &str = engine_config::MASK;

@@ -1,0 +1,388 @@
+//! Running a program: prepare its runtime (first use installs what it needs, with visible
+//! progress), start it with the environment of `proto/README.md`, stream its output line by
+//! line, and stop it when it hangs or the run is cancelled.
+//!
+//! Runtimes ([`Runtime`]) are pluggable through [`Preparer`]:
+//! - `rust`: `cargo run --quiet` in the program's folder (the crate is built by cargo; a program
+//!   inside a cargo workspace shares the workspace's target folder).
+//! - `python`: the program's own virtualenv `.venv`, created on first use; `requirements.txt` is
+//!   installed into it whenever it changes (a hash is kept in `.venv/.engine-requirements`).
+//!   The entry point is `main` from `Engine.toml`, else `__main__.py`, else `main.py`.
+//! - `node`: `npm install` when `node_modules` is missing or `package.json` changed. TypeScript
+//!   entry points (`.ts`, `.mts`, `.cts`) run through the project's `tsx` (in its devDependencies),
+//!   or Node's own type stripping when the Node version has it: no manual build step.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::events::{Event, Reporter, Severity};
+
+/// A program's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    Rust,
+    Python,
+    Node,
+}
+
+impl From<engine_config::Runtime> for Runtime {
+    fn from(r: engine_config::Runtime) -> Self {
+        match r {
+            engine_config::Runtime::Rust => Runtime::Rust,
+            engine_config::Runtime::Python => Runtime::Python,
+            engine_config::Runtime::Node => Runtime::Node,
+        }
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct ProgramSpec {
+    pub dir: PathBuf,
+    pub runtime: Runtime,
+    /// `main` from `Engine.toml` (relative to `dir`), if set.
+    pub main: Option<String>,
+    /// Environment for the program (monitor address, token, project, ...).
+    pub env: Vec<(String, String)>,
+}
+
+/// How the program ended.
+#[derive(Debug, Clone)]
+pub struct ProgramOutcome {
+    /// Exit code (`None`: killed by a signal, or stopped by the engine).
+    pub code: Option<i32>,
+    pub success: bool,
+    /// Why the engine stopped it, if it did.
+    pub stopped: Option<String>,
+    /// The last lines of its output (stderr and stdout), for error reports.
+    pub tail: Vec<String>,
+}
+
+/// Prepares a runtime before a run (creates a virtualenv, installs dependencies, ...) and says
+/// how to start the program.
+pub trait Preparer: Send + Sync {
+    /// Make the runtime ready; report progress through `reporter`.
+    fn prepare<'a>(
+        &'a self,
+        spec: &'a ProgramSpec,
+        reporter: &'a Reporter,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Command, String>> + Send + 'a>>;
+}
+
+/// The preparer of a runtime.
+#[must_use]
+pub fn preparer(runtime: Runtime) -> Box<dyn Preparer> {
+    match runtime {
+        Runtime::Rust => Box::new(RustPreparer),
+        Runtime::Python => Box::new(PythonPreparer),
+        Runtime::Node => Box::new(NodePreparer),
+    }
+}
+
+fn info(reporter: &Reporter, message: String) {
+    reporter.emit(Event::Diagnostic { severity: Severity::Info, urn: None, message });
+}
+
+/// Run a setup command, streaming its output as program output; fail with its tail.
+async fn setup_command(mut cmd: Command, what: &str, reporter: &Reporter) -> Result<(), String> {
+    info(reporter, format!("{what}..."));
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().map_err(|e| format!("{what}: cannot start: {e}"))?;
+    let outcome = supervise(child, reporter, None, None, &crate::deployment::CancelSignal::new()).await;
+    if outcome.success {
+        info(reporter, format!("{what}: done"));
+        Ok(())
+    } else {
+        Err(format!("{what} failed (exit {:?}):\n{}", outcome.code, outcome.tail.join("\n")))
+    }
+}
+
+fn file_hash(path: &Path) -> Option<String> {
+    let data = std::fs::read(path).ok()?;
+    Some(hex::encode(Sha256::digest(&data)))
+}
+
+struct RustPreparer;
+
+impl Preparer for RustPreparer {
+    fn prepare<'a>(
+        &'a self,
+        spec: &'a ProgramSpec,
+        reporter: &'a Reporter,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Command, String>> + Send + 'a>> {
+        Box::pin(async move {
+            let manifest = spec.dir.join("Cargo.toml");
+            if !manifest.is_file() {
+                return Err(format!("a rust program needs a Cargo.toml in {}", spec.dir.display()));
+            }
+            // Build, then run the binary itself (not `cargo run`: stopping a hung program must
+            // stop the program, not only cargo).
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "--quiet", "--message-format=json-render-diagnostics", "--manifest-path"])
+                .arg(&manifest)
+                .current_dir(&spec.dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            if let Some(main) = spec.main.as_deref().filter(|m| !m.is_empty()) {
+                cmd.arg("--bin").arg(main);
+            }
+            let mut child = cmd.spawn().map_err(|e| format!("cannot start cargo: {e}"))?;
+            let tail = Tail::default();
+            let stderr = child.stderr.take().map(|err| spawn_reader(err, "stderr", reporter.clone(), tail.clone()));
+            let mut executables = Vec::new();
+            if let Some(out) = child.stdout.take() {
+                let mut lines = BufReader::new(out).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+                    if message.get("reason").and_then(serde_json::Value::as_str) == Some("compiler-artifact") {
+                        if let Some(exe) = message.get("executable").and_then(serde_json::Value::as_str) {
+                            executables.push(PathBuf::from(exe));
+                        }
+                    }
+                }
+            }
+            let status = child.wait().await.map_err(|e| format!("cargo: {e}"))?;
+            if let Some(stderr) = stderr {
+                let _ = stderr.await;
+            }
+            if !status.success() {
+                return Err(format!("building the program failed (cargo build):\n{}", tail.lines().join("\n")));
+            }
+            match executables.as_slice() {
+                [exe] => Ok(Command::new(exe)),
+                [] => Err(format!("cargo built no executable for {}", manifest.display())),
+                _ => Err(format!(
+                    "{} has several binaries: name the one to run with `main` in Engine.toml",
+                    manifest.display()
+                )),
+            }
+        })
+    }
+}
+
+struct PythonPreparer;
+
+impl Preparer for PythonPreparer {
+    fn prepare<'a>(
+        &'a self,
+        spec: &'a ProgramSpec,
+        reporter: &'a Reporter,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Command, String>> + Send + 'a>> {
+        Box::pin(async move {
+            let venv = spec.dir.join(".venv");
+            let python = venv.join("bin").join("python");
+            if !python.exists() {
+                let interpreter = std::env::var("ENGINE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+                let mut cmd = Command::new(interpreter);
+                cmd.arg("-m").arg("venv").arg(&venv).current_dir(&spec.dir);
+                setup_command(cmd, "creating the program's virtualenv (.venv)", reporter).await?;
+            }
+            let requirements = spec.dir.join("requirements.txt");
+            let marker = venv.join(".engine-requirements");
+            if let Some(hash) = file_hash(&requirements) {
+                let installed = std::fs::read_to_string(&marker).unwrap_or_default();
+                if installed.trim() != hash {
+                    let mut cmd = Command::new(&python);
+                    cmd.args(["-m", "pip", "install", "--disable-pip-version-check", "-r"])
+                        .arg(&requirements)
+                        .current_dir(&spec.dir);
+                    setup_command(cmd, "installing requirements.txt into .venv", reporter).await?;
+                    std::fs::write(&marker, hash).map_err(|e| format!("{}: {e}", marker.display()))?;
+                }
+            }
+            let main = match spec.main.as_deref().filter(|m| !m.is_empty()) {
+                Some(main) => spec.dir.join(main),
+                None if spec.dir.join("__main__.py").is_file() => spec.dir.join("__main__.py"),
+                None => spec.dir.join("main.py"),
+            };
+            if !main.exists() {
+                return Err(format!(
+                    "the python entry point {} does not exist (set `main` in Engine.toml)",
+                    main.display()
+                ));
+            }
+            let mut cmd = Command::new(&python);
+            cmd.arg("-u").arg(main);
+            cmd.env("VIRTUAL_ENV", &venv);
+            Ok(cmd)
+        })
+    }
+}
+
+struct NodePreparer;
+
+impl Preparer for NodePreparer {
+    fn prepare<'a>(
+        &'a self,
+        spec: &'a ProgramSpec,
+        reporter: &'a Reporter,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Command, String>> + Send + 'a>> {
+        Box::pin(async move {
+            let package = spec.dir.join("package.json");
+            let modules = spec.dir.join("node_modules");
+            let marker = modules.join(".engine-package-json");
+            if let Some(hash) = file_hash(&package) {
+                let installed = std::fs::read_to_string(&marker).unwrap_or_default();
+                if !modules.is_dir() || installed.trim() != hash {
+                    let npm = std::env::var("ENGINE_NPM").unwrap_or_else(|_| "npm".to_owned());
+                    let mut cmd = Command::new(npm);
+                    cmd.args(["install", "--no-audit", "--no-fund"]).current_dir(&spec.dir);
+                    setup_command(cmd, "installing the program's node_modules (npm install)", reporter).await?;
+                    let _ = std::fs::create_dir_all(&modules);
+                    std::fs::write(&marker, hash).map_err(|e| format!("{}: {e}", marker.display()))?;
+                }
+            }
+            let main = match spec.main.as_deref().filter(|m| !m.is_empty()) {
+                Some(main) => spec.dir.join(main),
+                None => ["index.ts", "index.mts", "index.js", "index.mjs", "main.ts", "main.js"]
+                    .iter()
+                    .map(|f| spec.dir.join(f))
+                    .find(|p| p.is_file())
+                    .unwrap_or_else(|| spec.dir.join("index.js")),
+            };
+            if !main.exists() {
+                return Err(format!("the node entry point {} does not exist (set `main` in Engine.toml)", main.display()));
+            }
+            let typescript = main.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "ts" | "mts" | "cts"));
+            if !typescript {
+                let mut cmd = Command::new("node");
+                cmd.arg(main);
+                return Ok(cmd);
+            }
+            let tsx = modules.join(".bin").join("tsx");
+            if tsx.exists() {
+                let mut cmd = Command::new(tsx);
+                cmd.arg(main);
+                return Ok(cmd);
+            }
+            if node_strips_types().await {
+                let mut cmd = Command::new("node");
+                cmd.arg("--experimental-strip-types").arg("--no-warnings").arg(main);
+                return Ok(cmd);
+            }
+            Err(format!(
+                "{} is TypeScript: add `tsx` to the program's devDependencies (npm install --save-dev tsx), \
+                 or use Node 22.6 or later",
+                main.display()
+            ))
+        })
+    }
+}
+
+async fn node_strips_types() -> bool {
+    let Ok(out) = Command::new("node").arg("--version").output().await else { return false };
+    let version = String::from_utf8_lossy(&out.stdout);
+    let mut parts = version.trim().trim_start_matches('v').split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    major > 22 || (major == 22 && minor >= 6)
+}
+
+/// Keep the last lines of output.
+#[derive(Clone, Default)]
+struct Tail(Arc<Mutex<VecDeque<String>>>);
+
+impl Tail {
+    const MAX: usize = 40;
+
+    fn push(&self, line: String) {
+        let mut lines = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if lines.len() == Self::MAX {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().cloned().collect()
+    }
+}
+
+/// Stream a child's output and wait for it: stop it when `idle` says it hung (checked every
+/// second: `Some(reason)` stops it) or when cancelled.
+pub(crate) async fn supervise(
+    mut child: tokio::process::Child,
+    reporter: &Reporter,
+    idle: Option<&(dyn Fn() -> Option<String> + Send + Sync)>,
+    stop_on_cancel: Option<()>,
+    cancel: &crate::deployment::CancelSignal,
+) -> ProgramOutcome {
+    let tail = Tail::default();
+    let mut readers = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        readers.push(spawn_reader(out, "stdout", reporter.clone(), tail.clone()));
+    }
+    if let Some(err) = child.stderr.take() {
+        readers.push(spawn_reader(err, "stderr", reporter.clone(), tail.clone()));
+    }
+    let mut stopped = None;
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status.ok(),
+            () = tokio::time::sleep(Duration::from_secs(1)) => {
+                if let Some(reason) = idle.and_then(|f| f()) {
+                    stopped = Some(reason);
+                    let _ = child.start_kill();
+                }
+            }
+            () = cancel.cancelled(), if stop_on_cancel.is_some() && stopped.is_none() => {
+                stopped = Some("the run was cancelled".to_owned());
+                let _ = child.start_kill();
+            }
+        }
+    };
+    for reader in readers {
+        let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+    }
+    let code = status.and_then(|s| s.code());
+    ProgramOutcome {
+        code,
+        success: stopped.is_none() && status.is_some_and(|s| s.success()),
+        stopped,
+        tail: tail.lines(),
+    }
+}
+
+fn spawn_reader(
+    stream: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+    name: &'static str,
+    reporter: Reporter,
+    tail: Tail,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stream).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let masked = reporter.mask_text(&line);
+            tail.push(masked.clone());
+            reporter.emit(Event::ProgramOutput { stream: name, line: masked });
+        }
+    })
+}
+
+/// Prepare and run a program to its end.
+pub async fn run_program(
+    spec: &ProgramSpec,
+    reporter: &Reporter,
+    idle: &(dyn Fn() -> Option<String> + Send + Sync),
+    cancel: &crate::deployment::CancelSignal,
+) -> Result<ProgramOutcome, String> {
+    let mut cmd = preparer(spec.runtime).prepare(spec, reporter).await?;
+    cmd.current_dir(&spec.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in &spec.env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().map_err(|e| format!("cannot start the program: {e}"))?;
+    Ok(supervise(child, reporter, Some(idle), Some(()), cancel).await)
+}
