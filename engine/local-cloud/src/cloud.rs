@@ -617,6 +617,9 @@ impl State {
         let query = ids::parse_identifier(&schema, identifier)?;
         let ops = patch::parse(patch_text)?;
         let scope = scope_of(type_name, region);
+        if let IdentifierQuery::Primary(id) = &query {
+            self.check_busy(&ResKey { scope: scope.clone(), type_name: type_name.to_owned(), identifier: id.clone() })?;
+        }
         let key = self.find_resource(&schema, &scope, &query).ok_or_else(|| not_found_sync(type_name, identifier))?;
         self.check_busy(&key)?;
         patch::check_paths(&schema, &ops)?;
@@ -666,6 +669,10 @@ impl State {
         }
         let query = ids::parse_identifier(&schema, identifier)?;
         let scope = scope_of(type_name, region);
+        if let IdentifierQuery::Primary(id) = &query {
+            // A create of this very identifier may still be running.
+            self.check_busy(&ResKey { scope: scope.clone(), type_name: type_name.to_owned(), identifier: id.clone() })?;
+        }
         let (key, shown) = match self.find_resource(&schema, &scope, &query) {
             Some(key) => {
                 self.check_busy(&key)?;
