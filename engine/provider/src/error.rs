@@ -406,7 +406,12 @@ pub fn property_paths(message: &str) -> Vec<String> {
             .find_map(|prefix| detail.strip_prefix(prefix))
             .and_then(|tail| tail.split(']').next());
         match child {
-            Some(child) if !child.is_empty() => push(format!("{location}/{}", escape_pointer(child))),
+            Some(children) if !children.trim().is_empty() => {
+                // `required key [A, B] not found` names several children.
+                for child in children.split(',').map(str::trim).filter(|child| !child.is_empty()) {
+                    push(format!("{location}/{}", escape_pointer(child)));
+                }
+            }
             _ => {
                 if !location.is_empty() {
                     push(location.to_string());
@@ -449,6 +454,10 @@ mod tests {
         assert_eq!(
             property_paths("Model validation failed (#: required key [RetentionInDays] not found)"),
             vec!["/RetentionInDays"]
+        );
+        assert_eq!(
+            property_paths("Model validation failed (#: required key [A, B] not found)"),
+            vec!["/A", "/B"]
         );
         assert_eq!(
             property_paths("Model validation failed (#: extraneous key [Bogus] is not permitted)"),

@@ -159,7 +159,7 @@ struct Tracker {
     options: OpOptions,
     request_token: Mutex<Option<String>>,
     identifier: Mutex<Option<String>>,
-    terminal: Mutex<bool>,
+    status: Mutex<Option<OperationStatus>>,
     attempts: AtomicU32,
 }
 
@@ -178,7 +178,7 @@ impl Tracker {
             options: options.clone(),
             request_token: Mutex::new(None),
             identifier: Mutex::new(None),
-            terminal: Mutex::new(false),
+            status: Mutex::new(None),
             attempts: AtomicU32::new(0),
         }
     }
@@ -207,7 +207,7 @@ impl Tracker {
 
     fn observe(&self, event: &ProgressEvent) {
         *locked(&self.request_token) = Some(event.request_token.clone());
-        *locked(&self.terminal) = event.status.is_terminal();
+        *locked(&self.status) = Some(event.status.clone());
         self.set_identifier(event.identifier.as_deref());
     }
 
@@ -740,6 +740,7 @@ impl Provider {
                 new_client_token: Some(new_token),
             });
             *locked(&tracker.request_token) = None;
+            *locked(&tracker.status) = None;
             tokio::time::sleep(delay).await;
         }
     }
@@ -819,7 +820,7 @@ impl Provider {
         let operation = tracker.operation();
         let type_name = tracker.type_name();
         let request_token = tracker.request_token();
-        let terminal = *locked(&tracker.terminal);
+        let terminal = locked(&tracker.status).as_ref().is_some_and(OperationStatus::is_terminal);
         let cancel = match (&request_token, terminal) {
             (Some(token), false) => {
                 tracker.emit(ProviderEvent::Cancelling {
@@ -838,11 +839,17 @@ impl Provider {
                     Ok(Err(error)) => CancelOutcome::Failed {
                         message: error.to_string(),
                     },
-                    Err(_) => CancelOutcome::Failed {
-                        message: format!(
-                            "no answer within {}",
-                            crate::error::fmt_duration(grace)
-                        ),
+                    // The grace ran out while waiting for the cancellation to finish.
+                    Err(_) => match locked(&tracker.status).clone() {
+                        Some(status @ OperationStatus::CancelInProgress) => CancelOutcome::Cancelled {
+                            status: status.to_string(),
+                        },
+                        _ => CancelOutcome::Failed {
+                            message: format!(
+                                "the cloud did not confirm the cancellation within {}",
+                                crate::error::fmt_duration(grace)
+                            ),
+                        },
                     },
                 }
             }
