@@ -50,6 +50,8 @@ enum Command {
     Stack(commands::stack::StackCommand),
     /// Manage the stack's config values (`engine config` lists them).
     Config(commands::config::ConfigArgs),
+    /// Run a local Cloud Control server (`--listen`, `--data`), or list / reset its data.
+    LocalCloud(engine_local_cloud::cli::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +66,6 @@ fn main() -> ExitCode {
         Command::Cancel => commands::cancel::run(&global),
         Command::Stack(command) => commands::stack::run(&global, command),
         Command::Config(args) => commands::config::run(&global, args),
+        Command::LocalCloud(args) => engine_local_cloud::cli::run(args),
     }
 }
