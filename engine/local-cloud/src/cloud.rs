@@ -1201,3 +1201,67 @@ fn read_only_changes(schema: &ResourceSchema, before: &Value, after: &Value) -> 
 pub fn inventory(data: &Data) -> Vec<(String, String, String)> {
     data.resources.keys().map(|k| (k.scope.clone(), k.type_name.clone(), k.identifier.clone())).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(value: Value) -> Map<String, Value> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn stored(cloud: &Cloud, type_name: &str) -> Value {
+        let state = cloud.lock();
+        state.data.resources.iter().find(|(k, _)| k.type_name == type_name).map(|(_, r)| r.model.clone()).unwrap()
+    }
+
+    #[test]
+    fn write_only_values_are_dropped_unless_re_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let cloud = Cloud::open(Config::new(dir.path()).seed(5)).unwrap();
+        let desired = json!({"Name": "s", "SecretString": "one"}).to_string();
+        cloud.call("CreateResource", "us-east-1", &body(json!({"TypeName": "AWS::SecretsManager::Secret", "DesiredState": desired}))).unwrap();
+        cloud.call("ListResourceRequests", "us-east-1", &Map::new()).unwrap();
+        let model = stored(&cloud, "AWS::SecretsManager::Secret");
+        assert_eq!(model["SecretString"], "one", "kept while nobody updates");
+        let id = model["Id"].as_str().unwrap().to_owned();
+        let patch = json!([{"op": "add", "path": "/Description", "value": "d"}]).to_string();
+        cloud.call("UpdateResource", "us-east-1", &body(json!({"TypeName": "AWS::SecretsManager::Secret", "Identifier": id, "PatchDocument": patch}))).unwrap();
+        cloud.call("ListResourceRequests", "us-east-1", &Map::new()).unwrap();
+        let model = stored(&cloud, "AWS::SecretsManager::Secret");
+        assert!(model.get("SecretString").is_none(), "{model}");
+        assert_eq!(model["Description"], "d");
+        let patch = json!([{"op": "add", "path": "/SecretString", "value": "two"}]).to_string();
+        cloud.call("UpdateResource", "us-east-1", &body(json!({"TypeName": "AWS::SecretsManager::Secret", "Identifier": id, "PatchDocument": patch}))).unwrap();
+        cloud.call("ListResourceRequests", "us-east-1", &Map::new()).unwrap();
+        assert_eq!(stored(&cloud, "AWS::SecretsManager::Secret")["SecretString"], "two");
+    }
+
+    #[test]
+    fn request_records_and_client_tokens_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let cloud = Cloud::open(Config::new(dir.path())).unwrap();
+        let desired = json!({"LogGroupName": "g"}).to_string();
+        let out = cloud
+            .call("CreateResource", "us-east-1", &body(json!({"TypeName": "AWS::Logs::LogGroup", "DesiredState": desired, "ClientToken": "t1"})))
+            .unwrap();
+        let token = out["ProgressEvent"]["RequestToken"].as_str().unwrap().to_owned();
+        let later = now_ms() + REQUEST_TTL_MS + 120_000;
+        {
+            let mut state = cloud.lock();
+            state.advance(&cloud, now_ms());
+            state.purge(later);
+            assert!(state.data.requests.is_empty(), "requests older than 7 days are forgotten");
+            assert!(state.data.client_tokens.is_empty(), "client tokens older than 36 hours are forgotten");
+        }
+        let error = cloud.call("GetResourceRequestStatus", "us-east-1", &body(json!({"RequestToken": token}))).unwrap_err();
+        assert_eq!(error.code, "RequestTokenNotFoundException");
+        // A client token within 36 hours is honoured; after, it is free again.
+        let mut state = cloud.lock();
+        state.data.client_tokens.insert(
+            "us-east-1|t2".into(),
+            ClientTokenRecord { request_token: "gone".into(), fingerprint: "f".into(), created_ms: now_ms() - CLIENT_TOKEN_TTL_MS - 1 },
+        );
+        assert!(state.client_token_hit(&cloud, "us-east-1", Some("t2"), "other", now_ms()).unwrap().is_none());
+    }
+}

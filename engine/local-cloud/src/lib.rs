@@ -52,6 +52,8 @@ mod cloud;
 pub mod cli;
 mod config;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod generate;
 mod http;
 mod ids;
