@@ -503,16 +503,7 @@ async fn resume_by_request_token_after_a_crash() {
     let provider = &harness.provider;
 
     // Start a create and "crash" (drop it) as soon as the request token is journalled.
-    let (sender, receiver) = tokio::sync::oneshot::channel::<String>();
-    let sender = Mutex::new(Some(sender));
-    let journal = Arc::new(move |event: &ProviderEvent| {
-        if let ProviderEvent::Submitted { request_token, .. } = event {
-            if let Some(sender) = sender.lock().unwrap().take() {
-                let _ = sender.send(request_token.clone());
-            }
-        }
-    });
-    let options = OpOptions::new().observer(journal);
+    let (options, receiver) = journal_first_request_token();
     let crashed = {
         let provider = provider.clone();
         tokio::spawn(async move {
@@ -546,15 +537,7 @@ async fn resume_by_request_token_after_a_crash() {
         .delete(LOG_GROUP, "resumed", &token("delete resumed"), &OpOptions::default())
         .await
         .unwrap();
-    let (sender, receiver) = tokio::sync::oneshot::channel::<String>();
-    let sender = Mutex::new(Some(sender));
-    let options = OpOptions::new().observer(Arc::new(move |event: &ProviderEvent| {
-        if let ProviderEvent::Submitted { request_token, .. } = event {
-            if let Some(sender) = sender.lock().unwrap().take() {
-                let _ = sender.send(request_token.clone());
-            }
-        }
-    }));
+    let (options, receiver) = journal_first_request_token();
     let crashed = {
         let provider = provider.clone();
         tokio::spawn(async move { provider.delete(LOG_GROUP, "resumed", &token("delete twice"), &options).await })
@@ -589,15 +572,7 @@ async fn client_token_makes_resending_idempotent() {
     let client = token("create once");
 
     // Crash right after sending, then re-send with the same client token.
-    let (sender, receiver) = tokio::sync::oneshot::channel::<String>();
-    let sender = Mutex::new(Some(sender));
-    let options = OpOptions::new().observer(Arc::new(move |event: &ProviderEvent| {
-        if let ProviderEvent::Submitted { request_token, .. } = event {
-            if let Some(sender) = sender.lock().unwrap().take() {
-                let _ = sender.send(request_token.clone());
-            }
-        }
-    }));
+    let (options, receiver) = journal_first_request_token();
     let crashed = {
         let provider = provider.clone();
         let desired = desired.clone();
@@ -709,10 +684,24 @@ async fn unreachable_endpoint_fails_with_a_transport_error() {
     );
 }
 
-/// Joins futures concurrently on the current task (no extra dependency).
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+/// Options whose observer sends the first `Submitted` request token (the engine's journal).
+fn journal_first_request_token() -> (OpOptions, tokio::sync::oneshot::Receiver<String>) {
+    let (sender, receiver) = tokio::sync::oneshot::channel::<String>();
+    let sender = Mutex::new(Some(sender));
+    let options = OpOptions::new().observer(Arc::new(move |event: &ProviderEvent| {
+        if let ProviderEvent::Submitted { request_token, .. } = event
+            && let Some(sender) = sender.lock().unwrap().take()
+        {
+            let _ = sender.send(request_token.clone());
+        }
+    }));
+    (options, receiver)
+}
+
+/// Runs futures concurrently as tasks (no extra dependency).
+async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
