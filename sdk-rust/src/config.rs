@@ -293,7 +293,7 @@ mod tests {
         assert_eq!(config.require_i64("retentionText").unwrap(), 30);
         assert_eq!(config.get("retention").as_deref(), Some("14"));
         assert_eq!(config.require("name").unwrap(), "orders");
-        assert_eq!(config.require_bool("enabled").unwrap(), true);
+        assert!(config.require_bool("enabled").unwrap());
         assert_eq!(config.get_f64("ratio").unwrap(), Some(0.25));
         assert_eq!(config.get_i64("absent").unwrap(), None);
         let tags: BTreeMap<String, String> = config.require_object("tags").unwrap();

@@ -340,7 +340,7 @@ impl DynInput {
             let Some(values) = &all.value else {
                 return all.with_none();
             };
-            let mut leaves = values.iter().cloned().map(|value| Resolved::known(value));
+            let mut leaves = values.iter().cloned().map(Resolved::known);
             let mut acc = ResolvedValue::default();
             let mut dependencies = Urns::new();
             let wire_value = build_wire(tree.clone(), &mut leaves, &mut acc, &mut dependencies);

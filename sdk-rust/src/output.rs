@@ -157,11 +157,13 @@ impl<T> Cell<T> {
 // Continuations run through a per-thread queue: resolving an output inside another output's
 // continuation queues its own continuations instead of recursing, so long chains never grow
 // the stack.
+type Job = Box<dyn FnOnce()>;
+
 thread_local! {
-    static QUEUE: RefCell<Option<VecDeque<Box<dyn FnOnce()>>>> = const { RefCell::new(None) };
+    static QUEUE: RefCell<Option<VecDeque<Job>>> = const { RefCell::new(None) };
 }
 
-fn run_job(job: Box<dyn FnOnce()>) {
+fn run_job(job: Job) {
     let run_now = QUEUE.with(|queue| {
         let mut queue = queue.borrow_mut();
         match queue.as_mut() {

@@ -724,6 +724,20 @@ impl Context {
         self.register_typed(&R::TYPE, name, args, options).map(R::from_resource)
     }
 
+    /// [`Context::create`] with properties already in dynamic form (generated code that builds a
+    /// [`DynInput`] itself instead of deriving `Serialize`).
+    ///
+    /// # Errors
+    /// See [`Context::register`].
+    #[track_caller]
+    pub fn create_dyn<R: TypedResource>(&self, name: &str, properties: DynInput, mut options: ResourceOptions) -> Result<R> {
+        options.additional_secret_outputs.extend(R::SECRET_OUTPUTS.iter().map(|name| (*name).to_owned()));
+        let mut spec = ResourceSpec::custom(R::TYPE.type_name, name, properties);
+        spec.options = options;
+        spec.type_metadata = R::TYPE.to_proto();
+        self.register(spec).map(R::from_resource)
+    }
+
     /// Register a component of this program.
     ///
     /// # Errors

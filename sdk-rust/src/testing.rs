@@ -133,10 +133,11 @@ impl MockState {
 
     fn urn_of(&self, parent: &str, resource_type: &str, name: &str) -> String {
         let mut chain: Vec<&str> = Vec::new();
-        if !parent.is_empty() && parent != self.root_urn() {
-            if let Some(parts) = engine_proto::parse_urn(parent) {
-                chain = parts.type_chain;
-            }
+        if !parent.is_empty()
+            && parent != self.root_urn()
+            && let Some(parts) = engine_proto::parse_urn(parent)
+        {
+            chain = parts.type_chain;
         }
         chain.push(resource_type);
         engine_proto::urn(&self.options.stack, &self.options.project, &chain, name)
