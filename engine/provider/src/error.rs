@@ -320,6 +320,14 @@ impl ProviderError {
         }
     }
 
+    /// True for a cloud error whose code is retriable (`Throttling`, `NotStabilized`,
+    /// `ServiceInternalError`, ...): the operation gave up after its retries, or
+    /// [`crate::Provider::resume`] found a retriable failure (re-send the operation with its
+    /// client token to continue).
+    pub fn is_retriable(&self) -> bool {
+        self.code().is_some_and(is_retriable_code)
+    }
+
     /// True for a deadline expiry.
     pub fn is_deadline(&self) -> bool {
         matches!(self, ProviderError::DeadlineExceeded { .. })

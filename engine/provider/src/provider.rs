@@ -624,6 +624,10 @@ impl Provider {
         let role_arn = tracker.options.role_arn.clone();
         let client = &clients.cloudcontrol;
         let mut resubmissions = 0u32;
+        // A retriable create failure that left a resource behind under a client-chosen name: the
+        // re-submission either replays a later attempt of ours (after a crash) or meets
+        // AlreadyExists, in which case this original failure is the one to report.
+        let mut left_behind: Option<ProgressEvent> = None;
         loop {
             let token = derive_client_token(client_token, resubmissions);
             let submitted = match mutation {
@@ -676,6 +680,9 @@ impl Provider {
                 Err(failure) => return Err(tracker.cloud_error(failure)),
             };
             let event = convert_event(event, operation, &type_name)?;
+            // The first event of a create names the resource only when the desired state fixes
+            // its primary identifier; generated identifiers appear later.
+            let client_named = event.identifier.is_some();
             tracker.observe(&event);
             tracker.emit(ProviderEvent::Submitted {
                 operation,
@@ -704,19 +711,27 @@ impl Provider {
             if operation == Operation::Delete && ErrorKind::from_code(&code) == ErrorKind::NotFound {
                 return Ok(absent(tracker, &token, started));
             }
+            if let Some(original) = &left_behind
+                && ErrorKind::from_code(&code) == ErrorKind::AlreadyExists
+            {
+                return Err(tracker.failed_event_error(original));
+            }
             let throttled = is_throttling_code(&code);
             let retry = &self.inner.config.retry;
             let retriable = is_retriable_code(&code) && (throttled || resubmissions + 1 < retry.max_attempts.max(1));
             if !retriable {
                 return Err(tracker.failed_event_error(&last));
             }
-            if operation == Operation::Create && last.identifier.is_some() {
-                // The cloud named the resource: re-creating is only safe if it does not exist.
-                let identifier = last.identifier.clone().unwrap_or_default();
-                match self.read_once(clients, tracker, &type_name, &identifier).await {
-                    Ok(None) => {}
-                    Ok(Some(_)) => return Err(tracker.failed_event_error(&last)),
-                    Err(error) => return Err(error),
+            if operation == Operation::Create
+                && let Some(identifier) = last.identifier.clone()
+            {
+                // The cloud named the resource: a re-submission must not create a second one.
+                match self.read_once(clients, tracker, &type_name, &identifier).await? {
+                    None => {}
+                    // A client-chosen name cannot be duplicated: re-submit (see `left_behind`).
+                    Some(_) if client_named => left_behind = Some(last.clone()),
+                    // A generated name could be: stop and report the resource left behind.
+                    Some(_) => return Err(tracker.failed_event_error(&last)),
                 }
             }
             if throttled {

@@ -352,6 +352,48 @@ async fn injected_retriable_failures_are_resubmitted_with_derived_tokens() {
         }
     }
     assert!(derived > 0, "some creates succeeded only after re-submission");
+
+    // Re-running every create with its client token (as crash recovery does) walks the same
+    // chain of tokens: each is answered from the service's records, nothing new is created.
+    let (replay_events, replay_options) = recorder();
+    let replays = (0..20).map(|index| {
+        let provider = provider.clone();
+        let options = replay_options.clone();
+        async move {
+            provider
+                .create(
+                    LOG_GROUP,
+                    &json!({"LogGroupName": format!("flaky-{index}")}),
+                    &token(&format!("flaky {index}")),
+                    &options,
+                )
+                .await
+        }
+    });
+    for result in futures_join_all(replays).await {
+        let done = result.expect("a replayed chain ends in the same success");
+        assert_eq!(done.operation, Operation::Create);
+    }
+    let replayed_requests: Vec<String> = replay_events
+        .events()
+        .into_iter()
+        .filter_map(|event| match event {
+            ProviderEvent::Submitted { request_token, .. } => Some(request_token),
+            _ => None,
+        })
+        .collect();
+    let original_requests: Vec<String> = events
+        .events()
+        .into_iter()
+        .filter_map(|event| match event {
+            ProviderEvent::Submitted { request_token, .. } => Some(request_token),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        replayed_requests.iter().all(|token| original_requests.contains(token)),
+        "every replayed submission is one of the original requests"
+    );
     let resubmissions: Vec<_> = events
         .events()
         .into_iter()
