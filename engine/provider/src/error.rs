@@ -56,9 +56,10 @@ pub enum ProviderError {
     #[error("request token {request_token} is unknown to Cloud Control in {region}")]
     RequestTokenNotFound { request_token: String, region: String },
 
-    /// The cloud could not be reached (connection, TLS, timeout, unreadable response) and retries
-    /// ran out.
-    #[error("{operation}{}: cannot reach the cloud after {attempts} attempt(s): {message}", fmt_type(type_name))]
+    /// The request did not get an answer: the cloud could not be reached (connection, TLS,
+    /// timeout, unreadable response) and retries ran out, or the request could not be sent at all
+    /// (no usable credentials: not retried).
+    #[error("{operation}{}: the request failed after {attempts} attempt(s): {message}", fmt_type(type_name))]
     Transport {
         operation: Operation,
         type_name: String,
@@ -104,7 +105,8 @@ pub struct CloudError {
     pub code: String,
     /// The cloud's message, verbatim (may be empty).
     pub message: String,
-    /// How many times the request was sent.
+    /// How many times the failing request was sent: for a synchronous error, the sends of that
+    /// call; for an asynchronous failure, the submissions of the operation.
     pub attempts: u32,
     /// HTTP status of a synchronous error.
     pub http_status: Option<u16>,

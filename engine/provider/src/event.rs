@@ -140,8 +140,11 @@ pub struct Completed {
     pub status_message: Option<String>,
     /// A delete found the resource already gone (`NotFound` counts as success).
     pub already_absent: bool,
-    /// Requests sent, counting retries of every kind (1 when nothing was retried).
+    /// How many times the operation was submitted: 1, plus one per re-submission after an
+    /// asynchronous retriable failure.
     pub attempts: u32,
+    /// Every request sent for the operation: submissions, synchronous retries and polls.
+    pub requests: u32,
     /// Wall time from the call until completion was noticed.
     pub elapsed: Duration,
 }

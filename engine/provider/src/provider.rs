@@ -10,7 +10,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudcontrol::config::retry::RetryConfig as SdkRetryConfig;
 use aws_sdk_cloudcontrol::config::timeout::TimeoutConfig;
 use aws_sdk_cloudcontrol::config::{Credentials, SharedCredentialsProvider};
-use aws_sdk_cloudcontrol::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudcontrol::error::{ProvideErrorMetadata, SdkError};
 use tokio::time::Instant;
 
 use crate::backoff::{PollSchedule, jitter};
@@ -67,8 +67,13 @@ enum CallFailure {
         status: Option<u16>,
         attempts: u32,
     },
-    /// The service could not be reached or answered garbage.
-    Transport { message: String, attempts: u32 },
+    /// The service could not be reached or answered garbage. `transient` is false for failures
+    /// before anything was sent that retrying cannot fix (no credentials, bad configuration).
+    Transport {
+        message: String,
+        attempts: u32,
+        transient: bool,
+    },
     /// The request could not be built (a bug or invalid input): never retried.
     Construction { message: String },
 }
@@ -110,29 +115,52 @@ where
             }
         }
         SdkError::ConstructionFailure(_) => CallFailure::Construction {
-            message: DisplayErrorContext(error).to_string(),
+            message: error_chain(error),
         },
         SdkError::ResponseError(context) => {
             let status = context.raw().status().as_u16();
             if status == 429 {
                 CallFailure::Service {
                     code: "Throttling".into(),
-                    message: DisplayErrorContext(error).to_string(),
+                    message: error_chain(error),
                     status: Some(status),
                     attempts: 0,
                 }
             } else {
                 CallFailure::Transport {
-                    message: format!("HTTP {status}: {}", DisplayErrorContext(error)),
+                    message: format!("HTTP {status}: {}", error_chain(error)),
                     attempts: 0,
+                    transient: true,
                 }
             }
         }
-        _ => CallFailure::Transport {
-            message: DisplayErrorContext(error).to_string(),
+        SdkError::DispatchFailure(failure) => CallFailure::Transport {
+            message: error_chain(error),
             attempts: 0,
+            // Connection and timeout errors are worth retrying; the others come from resolving
+            // credentials or the endpoint (an expired SSO session, no credentials at all).
+            transient: failure.is_io() || failure.is_timeout(),
+        },
+        _ => CallFailure::Transport {
+            message: error_chain(error),
+            attempts: 0,
+            transient: true,
         },
     }
+}
+
+/// An error and its sources, joined with `: ` (repeated texts once).
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(error) = current {
+        let text = error.to_string();
+        if !text.is_empty() && !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        current = error.source();
+    }
+    parts.join(": ")
 }
 
 fn retry_class(failure: &CallFailure) -> RetryClass {
@@ -146,7 +174,8 @@ fn retry_class(failure: &CallFailure) -> RetryClass {
                 RetryClass::Terminal
             }
         }
-        CallFailure::Transport { .. } => RetryClass::Transient,
+        CallFailure::Transport { transient: true, .. } => RetryClass::Transient,
+        CallFailure::Transport { transient: false, .. } => RetryClass::Terminal,
         CallFailure::Construction { .. } => RetryClass::Terminal,
     }
 }
@@ -160,7 +189,10 @@ struct Tracker {
     request_token: Mutex<Option<String>>,
     identifier: Mutex<Option<String>>,
     status: Mutex<Option<OperationStatus>>,
-    attempts: AtomicU32,
+    /// Every request sent.
+    requests: AtomicU32,
+    /// Submissions of a create/update/delete.
+    submissions: AtomicU32,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -179,7 +211,8 @@ impl Tracker {
             request_token: Mutex::new(None),
             identifier: Mutex::new(None),
             status: Mutex::new(None),
-            attempts: AtomicU32::new(0),
+            requests: AtomicU32::new(0),
+            submissions: AtomicU32::new(0),
         }
     }
 
@@ -217,8 +250,12 @@ impl Tracker {
         }
     }
 
-    fn attempts(&self) -> u32 {
-        self.attempts.load(Ordering::Relaxed)
+    fn requests(&self) -> u32 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn submissions(&self) -> u32 {
+        self.submissions.load(Ordering::Relaxed).max(1)
     }
 
     fn cloud_error(&self, failure: CallFailure) -> ProviderError {
@@ -243,7 +280,7 @@ impl Tracker {
                 http_status: status,
             }
             .into(),
-            CallFailure::Transport { message, attempts } => ProviderError::Transport {
+            CallFailure::Transport { message, attempts, .. } => ProviderError::Transport {
                 operation,
                 type_name,
                 attempts,
@@ -268,7 +305,7 @@ impl Tracker {
             code: event.error_code.clone().unwrap_or_else(|| "Unknown".into()),
             property_paths: property_paths(&message),
             message,
-            attempts: self.attempts(),
+            attempts: self.submissions(),
             http_status: None,
         }
         .into()
@@ -459,7 +496,7 @@ impl Provider {
                 Instant::now()
             };
             attempts += 1;
-            tracker.attempts.fetch_add(1, Ordering::Relaxed);
+            tracker.requests.fetch_add(1, Ordering::Relaxed);
             let error = match send().await {
                 Ok(output) => return Ok((output, sent_at)),
                 Err(error) => error,
@@ -630,6 +667,7 @@ impl Provider {
         let mut left_behind: Option<ProgressEvent> = None;
         loop {
             let token = derive_client_token(client_token, resubmissions);
+            tracker.submissions.fetch_add(1, Ordering::Relaxed);
             let submitted = match mutation {
                 Mutation::Create { desired_state } => {
                     self.call(clients, tracker, true, || {
@@ -1227,7 +1265,8 @@ fn completed(tracker: &Tracker, event: ProgressEvent, client_token: Option<Strin
         resource_model: event.resource_model,
         status_message: event.status_message,
         already_absent: false,
-        attempts: tracker.attempts(),
+        attempts: tracker.submissions(),
+        requests: tracker.requests(),
         elapsed: started.elapsed(),
     }
 }
@@ -1242,7 +1281,8 @@ fn absent(tracker: &Tracker, client_token: &str, started: Instant) -> Completed 
         resource_model: None,
         status_message: None,
         already_absent: true,
-        attempts: tracker.attempts(),
+        attempts: tracker.submissions(),
+        requests: tracker.requests(),
         elapsed: started.elapsed(),
     }
 }

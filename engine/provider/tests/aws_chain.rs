@@ -64,6 +64,28 @@ async fn aws_chain_reads_region_credentials_and_service_endpoints_from_the_envir
         .expect("EC2 via AWS_ENDPOINT_URL_EC2");
     assert!(zones.iter().all(|zone| zone.name.starts_with("eu-west-1")) && !zones.is_empty());
 
+    // Without credentials anywhere in the chain, calls fail at once with the chain's explanation
+    // (not after a series of retries).
+    // SAFETY: as above, single test; no other thread reads the environment now.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::remove_var("AWS_ACCESS_KEY_ID");
+        std::env::remove_var("AWS_SECRET_ACCESS_KEY");
+    }
+    let without = Provider::new(ProviderConfig::aws(None)).await.expect("provider loads");
+    let started = std::time::Instant::now();
+    let error = without
+        .get("AWS::Logs::LogGroup", "from-chain", &OpOptions::default())
+        .await
+        .expect_err("no credentials");
+    assert!(
+        matches!(error, engine_provider::ProviderError::Transport { attempts: 1, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("credentials"), "{error}");
+    eprintln!("no-credentials error: {error}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+
     // The local cloud saw the resource in the chain's region.
     cloud.shutdown().await.unwrap();
     let listing = engine_local_cloud::list_resources(dir.path()).unwrap();

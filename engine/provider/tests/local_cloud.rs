@@ -203,6 +203,28 @@ async fn list_reads_every_page_and_server_generated_identifiers() {
 }
 
 #[tokio::test]
+async fn list_passes_the_resource_model_for_scoped_list_handlers() {
+    let harness = Harness::start(|config| config).await;
+    let provider = &harness.provider;
+    let error = provider
+        .list("AWS::EKS::Nodegroup", None, &OpOptions::default())
+        .await
+        .expect_err("the list handler needs ClusterName");
+    assert_eq!(error.property_path(), Some("/ClusterName"), "{error}");
+    let listed = provider
+        .list("AWS::EKS::Nodegroup", Some(&json!({"ClusterName": "c"})), &OpOptions::default())
+        .await
+        .expect("listing with the parent property");
+    assert!(listed.is_empty());
+    let error = provider
+        .list(LOG_GROUP, Some(&json!(["not", "an", "object"])), &OpOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, ProviderError::InvalidInput { .. }), "{error}");
+    harness.stop().await;
+}
+
+#[tokio::test]
 async fn validation_errors_keep_code_message_and_property_path() {
     let harness = Harness::start(|config| config).await;
     let provider = &harness.provider;
@@ -346,9 +368,13 @@ async fn injected_retriable_failures_are_resubmitted_with_derived_tokens() {
         // The successful request used the caller's token or one derived from it.
         let base = token(&format!("flaky {index}"));
         let used = done.client_token.expect("client token");
+        assert!(done.requests >= 2 * done.attempts, "each submission was sent and polled");
         if used != base {
             assert!(used.starts_with(&format!("{base}-r")), "{used} is not derived from {base}");
+            assert_eq!(used, derive_client_token(&base, done.attempts - 1));
             derived += 1;
+        } else {
+            assert_eq!(done.attempts, 1);
         }
     }
     assert!(derived > 0, "some creates succeeded only after re-submission");
