@@ -27,6 +27,7 @@
 //! See `README.md` for the model, and its section "For generated code and bindings" for the
 //! surface generated typed resources and the language bindings use.
 
+mod asset;
 mod config;
 mod context;
 mod error;
@@ -42,6 +43,7 @@ pub mod runtime;
 pub mod testing;
 mod tracker;
 
+pub use asset::{FileArchive, FileAsset};
 pub use config::Config;
 pub use context::{ConnectOptions, Context, DeploymentInfo, SDK_NAME, SDK_VERSION, Severity};
 #[cfg(feature = "macros")]
@@ -67,7 +69,7 @@ pub use serde_json;
 pub mod prelude {
     pub use crate::random::{RandomArgs, RandomPassword, RandomString};
     pub use crate::{
-        Alias, AsResource, Component, Config, Context, CustomTimeouts, DynInput, Error, Input, Output, Resource,
-        ResourceOptions, Result, Severity,
+        Alias, AsResource, Component, Config, Context, CustomTimeouts, DynInput, Error, FileArchive, FileAsset, Input,
+        Output, Resource, ResourceOptions, Result, Severity,
     };
 }

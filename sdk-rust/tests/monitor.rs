@@ -712,3 +712,31 @@ fn remote_components_send_their_package() {
     assert!(request.remote && !request.custom);
     assert_eq!(request.package, "platform@^0.1");
 }
+
+#[test]
+fn assets_travel_as_markers_with_absolute_paths_and_content_hashes() {
+    let folder = std::env::temp_dir().join(format!("engine-sdk-asset-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("app.py"), "def handler(event, context):\n    return 1\n").unwrap();
+    let (mock, ctx) = up();
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct FunctionArgs {
+        code: FileArchive,
+        config: FileAsset,
+    }
+    let args = FunctionArgs { code: FileArchive::new(&folder), config: FileAsset::new(folder.join("app.py")) };
+    ctx.register_typed(&TypeInfo::builtin("AWS::Lambda::Function"), "fn", &args, ResourceOptions::new()).unwrap();
+    let missing = ctx
+        .register_resource("AWS::Lambda::Function", "broken", DynInput::object([("Code", FileArchive::new("/no/such/folder").into())]), ResourceOptions::new())
+        .unwrap();
+    let error = block_on(missing.wait()).unwrap_err();
+    assert!(error.to_string().contains("property Code: archive /no/such/folder"), "{error}");
+    block_on(ctx.finish(Ok(()))).unwrap_err();
+    let inputs = mock.recorded().inputs("fn").unwrap();
+    let expected_hash = engine_sdk::proto::asset::archive_hash(&folder).unwrap();
+    assert_eq!(inputs["Code"], wire::asset("archive", folder.to_str().unwrap(), &expected_hash));
+    assert_eq!(inputs["Config"]["kind"], json!("file"));
+    assert!(inputs["Config"]["hash"].as_str().unwrap().starts_with("sha256:"));
+    std::fs::remove_dir_all(folder).unwrap();
+}

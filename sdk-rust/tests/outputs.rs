@@ -265,3 +265,18 @@ fn dynamic_apply_flattens_what_the_callback_returns() {
     let typed: Output<String> = from(json!("t"), &[]).deserialize();
     assert_eq!(block_on(typed.value()).unwrap().as_deref(), Some("t"));
 }
+
+/// Bindings hold these in host objects shared across threads.
+#[test]
+fn handles_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<Output<Value>>();
+    assert_send_sync::<engine_sdk::OutputResolver<Value>>();
+    assert_send_sync::<DynInput>();
+    assert_send_sync::<engine_sdk::Context>();
+    assert_send_sync::<engine_sdk::Resource>();
+    assert_send_sync::<engine_sdk::Component>();
+    assert_send_sync::<engine_sdk::ResourceOptions>();
+    assert_send_sync::<engine_sdk::Config>();
+    assert_send_sync::<Error>();
+}

@@ -1,6 +1,7 @@
 //! The `engine.v1` protocol: gRPC stubs for the resource monitor and component plugins, and the
 //! value encoding (see `proto/README.md`).
 
+pub mod asset;
 pub mod value;
 
 /// Generated from `proto/engine/v1/monitor.proto`.
