@@ -48,6 +48,9 @@ pub struct ProviderConfig {
     /// After a deadline, how long cancelling the in-flight request may take (cancel call plus
     /// waiting for `CANCEL_COMPLETE`).
     pub cancel_grace: Duration,
+    /// Most HTTP requests in flight at once (all regions): bounds sockets and memory when
+    /// thousands of operations run; waiting operations hold no slot.
+    pub max_in_flight: usize,
 }
 
 impl ProviderConfig {
@@ -63,6 +66,7 @@ impl ProviderConfig {
             attempt_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             cancel_grace: Duration::from_secs(15),
+            max_in_flight: 64,
         }
     }
 

@@ -37,6 +37,7 @@ struct Inner {
     sdk_config: SdkConfig,
     default_region: String,
     regions: Mutex<HashMap<String, Arc<RegionClients>>>,
+    in_flight: tokio::sync::Semaphore,
 }
 
 /// The clients and the rate limiter of one region.
@@ -386,10 +387,11 @@ impl Provider {
         validate_region(&default_region)?;
         Ok(Provider {
             inner: Arc::new(Inner {
-                config,
                 sdk_config,
                 default_region,
                 regions: Mutex::new(HashMap::new()),
+                in_flight: tokio::sync::Semaphore::new(config.max_in_flight.clamp(1, 10_000)),
+                config,
             }),
         })
     }
@@ -497,7 +499,12 @@ impl Provider {
             };
             attempts += 1;
             tracker.requests.fetch_add(1, Ordering::Relaxed);
-            let error = match send().await {
+            let result = {
+                // The semaphore is never closed, so acquiring only waits.
+                let _slot = self.inner.in_flight.acquire().await.ok();
+                send().await
+            };
+            let error = match result {
                 Ok(output) => return Ok((output, sent_at)),
                 Err(error) => error,
             };

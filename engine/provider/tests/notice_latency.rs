@@ -60,3 +60,41 @@ async fn completion_notice_lag() {
         assert!(max <= Duration::from_millis(1_100), "lag {max:?} at {latency_ms} ms");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: 1,000 concurrent creates and deletes on a zero-latency local cloud"]
+async fn thousand_creates_and_deletes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cloud = LocalCloud::start(Config::new(dir.path())).await.expect("local cloud");
+    let provider = Provider::new(ProviderConfig::endpoint(cloud.endpoint(), "us-east-1"))
+        .await
+        .expect("provider");
+    for phase in ["create", "delete"] {
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = (0..1000)
+            .map(|index| {
+                let provider = provider.clone();
+                tokio::spawn(async move {
+                    let name = format!("bulk-{index}");
+                    let token = client_token(&[phase, &name]);
+                    if phase == "create" {
+                        provider
+                            .create("AWS::Logs::LogGroup", &json!({ "LogGroupName": name }), &token, &OpOptions::default())
+                            .await
+                    } else {
+                        provider.delete("AWS::Logs::LogGroup", &name, &token, &OpOptions::default()).await
+                    }
+                })
+            })
+            .collect();
+        let mut requests = 0;
+        for task in tasks {
+            requests += task.await.expect("task").expect("operation").requests;
+        }
+        println!(
+            "1000 {phase}s: {:.2} s, {requests} requests",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    cloud.shutdown().await.expect("shutdown");
+}
