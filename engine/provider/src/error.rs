@@ -19,7 +19,10 @@ pub enum ProviderError {
     Cloud(Box<CloudError>),
 
     /// The operation did not finish before its deadline. If a request was in flight it was
-    /// cancelled with `CancelResourceRequest` (see `cancel`).
+    /// cancelled with `CancelResourceRequest` (see `cancel`). Without a `request_token` the
+    /// deadline hit before the cloud answered the submission, which it may still have accepted:
+    /// re-sending the operation with the same client token tells (the service answers it
+    /// idempotently).
     #[error(
         "{operation} {type_name}{}: did not finish within {} (deadline exceeded){}{}",
         fmt_identifier(identifier.as_deref()),
