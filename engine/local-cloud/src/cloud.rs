@@ -397,11 +397,10 @@ impl State {
         self.data.objects.get(bucket).is_some_and(|o| o.contains_key(key))
     }
 
+    /// Whether a bucket of that name exists (any region: bucket names are global). Buckets mint
+    /// their ARN, so this is one index look-up.
     pub fn bucket_exists(&self, bucket: &str) -> bool {
-        self.data
-            .resources
-            .iter()
-            .any(|(k, r)| k.type_name == "AWS::S3::Bucket" && r.model.get("BucketName").and_then(Value::as_str) == Some(bucket))
+        self.by_value.get(&format!("arn:aws:s3:::{bucket}")).is_some_and(|key| self.data.resources.contains_key(key))
     }
 
     pub fn objects(&self, bucket: &str) -> Option<&BTreeMap<String, ObjectMeta>> {
@@ -749,10 +748,14 @@ impl State {
         let mut descriptions = Vec::new();
         let mut last = None;
         let mut more = false;
-        for (key, resource) in self.of_type(&scope, type_name) {
-            if after.as_ref().is_some_and(|a| key.identifier.as_str() <= a.as_str()) {
-                continue;
-            }
+        let start = ResKey { scope: scope.clone(), type_name: type_name.to_owned(), identifier: after.clone().unwrap_or_default() };
+        let bound = if after.is_some() { std::ops::Bound::Excluded(start) } else { std::ops::Bound::Included(start) };
+        let page = self
+            .data
+            .resources
+            .range((bound, std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.scope == scope && k.type_name == type_name);
+        for (key, resource) in page {
             let matches_parent = parent_model.iter().all(|(k, v)| resource.model.get(k).is_none_or(|m| m == v));
             if !matches_parent {
                 continue;

@@ -558,3 +558,32 @@ async fn s3_object_api() {
     let (status, _, _) = raw(&endpoint, "HEAD", "/objs/missing", &[], b"").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn realistic_latency_per_type() {
+    // A bucket takes seconds on AWS and an RDS instance minutes: at factor 0.0005 that is ~2 ms
+    // and ~300 ms.
+    let cloud = Cloud::with(|c| c.latency(Latency::Realistic { factor: 0.0005 })).await;
+    let cc = cloud.client("us-east-1");
+    let bucket = cc.create_resource().type_name("AWS::S3::Bucket").desired_state("{}").send().await.unwrap();
+    let db = cc
+        .create_resource()
+        .type_name("AWS::RDS::DBInstance")
+        .desired_state(json!({"DBInstanceClass": "db.t3.micro", "Engine": "postgres", "AllocatedStorage": "20"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let db_event = db.progress_event().unwrap();
+    let horizon = db_event.retry_after().unwrap().as_secs_f64() - db_event.event_time().unwrap().as_secs_f64();
+    assert!((0.25..=0.35).contains(&horizon), "{horizon}");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let bucket_done = cc.get_resource_request_status().request_token(bucket.progress_event().unwrap().request_token().unwrap()).send().await.unwrap();
+    assert_eq!(bucket_done.progress_event().unwrap().operation_status(), Some(&OperationStatus::Success));
+    let db_now = cc.get_resource_request_status().request_token(db_event.request_token().unwrap()).send().await.unwrap();
+    assert_eq!(db_now.progress_event().unwrap().operation_status(), Some(&OperationStatus::InProgress));
+    tokio::time::sleep(Duration::from_millis(320)).await;
+    let done = wait(&cc, db_event.request_token().unwrap()).await;
+    assert_eq!(done.operation_status(), Some(&OperationStatus::Success), "{done:?}");
+    let model: Value = serde_json::from_str(done.resource_model().unwrap()).unwrap();
+    assert_eq!(model["Endpoint"]["Port"], "5432");
+}
