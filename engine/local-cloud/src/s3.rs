@@ -76,6 +76,18 @@ pub async fn handle(cloud: &Arc<Cloud>, request: Request<Incoming>, max_object: 
     let query = parse_form(request.uri().query().unwrap_or(""));
     let method = request.method().clone();
     if bucket.is_empty() {
+        let signed_for_s3 = header(&request, "authorization").is_some_and(|a| a.contains("/s3/aws4_request"));
+        if method == Method::GET && signed_for_s3 {
+            return list_buckets(cloud);
+        }
+        if method == Method::GET || method == Method::HEAD {
+            // A plain GET / (a health probe): say what this is.
+            let body = format!(
+                "{{\"service\":\"engine local cloud\",\"account\":\"{}\",\"protocols\":[\"cloudcontrol\",\"s3\",\"sts:GetCallerIdentity\",\"ec2:DescribeAvailabilityZones\"]}}",
+                crate::model::ACCOUNT_ID
+            );
+            return reply(200, "application/json", body);
+        }
         return s3_error(400, "InvalidRequest", "The local cloud serves path-style object requests for buckets it holds (/bucket/key)", "/");
     }
     if !cloud.lock().bucket_exists(&bucket) {
@@ -152,6 +164,29 @@ async fn put_object(cloud: &Arc<Cloud>, request: Request<Incoming>, bucket: &str
         }
     }
     response
+}
+
+fn list_buckets(cloud: &Arc<Cloud>) -> Reply {
+    let state = cloud.lock();
+    let buckets: String = state
+        .data
+        .resources
+        .iter()
+        .filter(|(k, _)| k.type_name == "AWS::S3::Bucket")
+        .map(|(k, r)| {
+            format!(
+                "<Bucket><Name>{}</Name><CreationDate>{}</CreationDate></Bucket>",
+                escape(&k.identifier),
+                iso8601(r.created_ms)
+            )
+        })
+        .collect();
+    drop(state);
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>{}</ID></Owner><Buckets>{buckets}</Buckets></ListAllMyBucketsResult>",
+        crate::model::ACCOUNT_ID
+    );
+    reply(200, "application/xml", body)
 }
 
 fn get_object(cloud: &Arc<Cloud>, bucket: &str, key: &str, head: bool) -> Reply {

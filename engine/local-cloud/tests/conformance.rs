@@ -557,6 +557,13 @@ async fn s3_object_api() {
     assert!(String::from_utf8_lossy(&body).contains("NoSuchKey"));
     let (status, _, _) = raw(&endpoint, "HEAD", "/objs/missing", &[], b"").await;
     assert_eq!(status, 404);
+    // ListBuckets, and a plain GET / (a health probe).
+    let (status, _, body) = raw(&endpoint, "GET", "/", &[("authorization", &auth("us-east-1", "s3"))], b"").await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("<Name>objs</Name>"));
+    let (status, _, body) = raw(&endpoint, "GET", "/", &[], b"").await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("engine local cloud"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
