@@ -18,13 +18,16 @@ fn main() -> Result<()> {
     for round in 1..=3 {
         let burst = block_on(burst(count))?;
         let sequential = block_on(sequential(count.min(2_000)))?;
+        let baseline = block_on(raw_calls(count.min(2_000)))?;
         println!(
-            "round {round}: burst {count} registrations in {:.3} s ({:.0}/s); sequential {} in {:.3} s ({:.0} µs each)",
+            "round {round}: burst {count} registrations in {:.3} s ({:.0}/s); sequential {} in {:.3} s ({:.0} µs each; \
+             a bare RPC round trip: {:.0} µs)",
             burst,
             count as f64 / burst,
             count.min(2_000),
             sequential,
             sequential * 1e6 / count.min(2_000) as f64,
+            baseline * 1e6 / count.min(2_000) as f64,
         );
     }
     Ok(())
@@ -62,5 +65,17 @@ async fn sequential(count: usize) -> Result<f64> {
         topic.wait().await?;
     }
     ctx.finish(Ok(())).await?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// The same number of bare calls (`Invoke engine:getRegion`), awaited one by one: the cost of a
+/// gRPC round trip to the mock, without registration.
+async fn raw_calls(count: usize) -> Result<f64> {
+    let mock = MockMonitor::start(MockOptions::default()).await?;
+    let ctx = mock.connect().await?;
+    let started = Instant::now();
+    for _ in 0..count {
+        ctx.get_region().await?;
+    }
     Ok(started.elapsed().as_secs_f64())
 }

@@ -48,6 +48,9 @@ impl Tracker {
         F: Future<Output = ()> + Send + 'static,
     {
         let guard = self.begin();
+        // Boxed: registration futures are large, and tokio would copy the whole state machine
+        // into each task (measured: 9% of a registration burst in memmove).
+        let future = Box::pin(future);
         crate::runtime::spawn(async move {
             future.await;
             drop(guard);
