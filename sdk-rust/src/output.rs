@@ -206,7 +206,10 @@ fn report(tracker: Option<&Tracker>, error: &Error) {
     }
 }
 
-/// A value that becomes known later. See the [module documentation](self).
+/// A value that becomes known later (a resource's property after registration): it resolves
+/// once to a value or *unknown* (preview), a secret flag, and the URNs of the resources it came
+/// from. Combinators run eagerly; callbacks never run on unknowns; secrets and dependencies
+/// propagate through every combinator; a failed input fails the result with the same error.
 pub struct Output<T> {
     cell: Arc<Cell<T>>,
 }
