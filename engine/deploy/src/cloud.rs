@@ -2,9 +2,9 @@
 //!
 //! - `local`: the local cloud embedded in this process, its data in the project's
 //!   `.engine/local-cloud/`, unless `ENGINE_LOCAL_CLOUD_URL` names one already running. The
-//!   embedded one has no latency unless `ENGINE_LOCAL_CLOUD_LATENCY` says otherwise (`zero`,
-//!   `fixed:MS`, `realistic:FACTOR`, as `engine local-cloud --latency`), and throttles when
-//!   `ENGINE_LOCAL_CLOUD_THROTTLE_RPS` is set.
+//!   embedded one has no latency unless `ENGINE_LOCAL_CLOUD_LATENCY` says otherwise
+//!   (milliseconds, `realistic` or `realistic:FACTOR`, as `engine local-cloud --latency`), and
+//!   throttles when `ENGINE_LOCAL_CLOUD_THROTTLE_RPS` (requests per second) is set.
 //! - `aws`: the standard AWS configuration chain (profiles, SSO, environment,
 //!   `AWS_ENDPOINT_URL_CLOUDCONTROL`).
 //!

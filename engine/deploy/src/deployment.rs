@@ -22,7 +22,7 @@ use tonic::Status;
 
 use crate::builtins;
 use crate::diff::{self, Diff, DiffOptions};
-use crate::events::{Event, Operation, PropertyDiff, Reporter, Severity, StepOp};
+use crate::events::{Event, PropertyDiff, Reporter, Severity, StepOp};
 use crate::graph::{Graph, GraphError, NodeInfo, NodeStatus, Resolved};
 use crate::model::RegistrationOptions;
 use crate::validate;
@@ -155,7 +155,6 @@ pub(crate) struct RunState {
 /// One run.
 pub struct Deployment {
     pub(crate) info: StackInfo,
-    pub(crate) operation: Operation,
     pub(crate) dry_run: bool,
     pub(crate) parallel: usize,
     pub(crate) targets: Option<HashSet<String>>,
@@ -242,14 +241,6 @@ impl Deployment {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn count(&self, op: StepOp) {
-        let mut state = self.lock_state();
-        *state.counts.entry(op).or_default() += 1;
-        if op.is_change() {
-            state.changes = true;
-        }
-    }
-
     pub(crate) fn error(&self, urn: Option<&str>, message: String) {
         self.reporter.emit(Event::Diagnostic {
             severity: Severity::Error,
@@ -261,10 +252,6 @@ impl Deployment {
             None => message,
         };
         self.lock_state().errors.push(full);
-    }
-
-    pub(crate) fn warn(&self, urn: Option<&str>, message: String) {
-        self.reporter.emit(Event::Diagnostic { severity: Severity::Warning, urn: urn.map(str::to_owned), message });
     }
 
     pub(crate) fn deployment_info(&self) -> DeploymentInfo {
@@ -524,11 +511,11 @@ impl Deployment {
         });
 
         if self.dry_run {
-            self.count(plan.op);
+            self.count_op(plan.op);
             return Ok(Arc::new(self.preview_outputs(&reg, schema.as_deref(), &plan, old.as_ref())));
         }
         if plan.op == StepOp::Same {
-            self.count(StepOp::Same);
+            self.count_op(StepOp::Same);
             let Some(old) = old else {
                 // Not targeted and not created: nothing to return but unknowns.
                 return Ok(Arc::new(Resolved { id: String::new(), outputs: unknown_outputs(&plan.inputs) }));
@@ -576,7 +563,7 @@ impl Deployment {
                         }
                     }
                 }
-                self.count(plan.op);
+                self.count_op(plan.op);
                 self.reporter.emit(Event::StepDone {
                     urn: reg.urn.clone(),
                     type_name: reg.type_name.clone(),
@@ -1165,7 +1152,7 @@ impl Deployment {
                 writer.put(record.clone()).await.map_err(internal)?;
             }
         }
-        self.count(StepOp::Read);
+        self.count_op(StepOp::Read);
         self.reporter.emit(Event::StepDone {
             urn: urn.clone(),
             type_name: req.r#type.clone(),

@@ -51,7 +51,7 @@ pub mod validate;
 pub use deployment::{CancelSignal, StackInfo, child_urn};
 pub use error::DeployError;
 pub use events::{Event, EventSink, Operation, StepOp, TimedEvent};
-pub use run::{RunOptions, RunOutcome, run};
+pub use run::{RunOptions, RunOutcome, Session, run};
 
 /// What a secret is shown as.
 pub const MASK: &str = engine_config::MASK;

@@ -50,8 +50,13 @@ impl MonitorServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        if let Some(mut task) = self.task.take() {
+            // Connections of a program that is gone close at once; do not wait on stragglers
+            // (the service holds the run, which must be dropped for state to be closed).
+            if tokio::time::timeout(std::time::Duration::from_secs(2), &mut task).await.is_err() {
+                task.abort();
+                let _ = task.await;
+            }
         }
     }
 }

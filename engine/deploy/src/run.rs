@@ -22,7 +22,7 @@ use tokio::sync::Semaphore;
 
 use crate::cloud::CloudHandle;
 use crate::deployment::{CancelSignal, Deployment, RunState, StackInfo, TaskCounter};
-use crate::error::Result;
+use crate::error::{DeployError, Result};
 use crate::events::{Event, EventSink, Operation, Reporter, Severity, StepOp};
 use crate::graph::Graph;
 use crate::runner::{ProgramSpec, run_program};
@@ -86,11 +86,97 @@ pub struct RunOutcome {
     pub duration: Duration,
 }
 
-/// Run one operation on a stack.
+/// A stack opened for one command: its state store, its lock (when the command changes
+/// anything), and its cloud (the embedded local cloud is started once and shared by the runs
+/// of the session, e.g. the preview and the update of `engine up`).
+pub struct Session<'a> {
+    project: &'a Project,
+    stack: &'a Stack,
+    crypter: Crypter,
+    store: StateStore,
+    lock: Option<engine_state::StackLock>,
+    cloud: Option<CloudHandle>,
+}
+
+impl<'a> Session<'a> {
+    /// Open a stack. With `lock_command` (`"engine up"`), the stack is locked first (a concurrent
+    /// command is refused with who holds the lock), before the cloud is touched.
+    ///
+    /// # Errors
+    /// State backend, lock and cloud problems.
+    pub async fn open(
+        project: &'a Project,
+        stack: &'a Stack,
+        crypter: &Crypter,
+        lock_command: Option<&str>,
+    ) -> Result<Session<'a>> {
+        let backend = open_backend(std::env::var(engine_state::BACKEND_URL_ENV).ok().as_deref(), &project.dir)?;
+        let store = StateStore::new(backend, &project.name, stack.name());
+        let lock = match lock_command {
+            Some(command) => Some(store.lock(&LockOptions { command: command.to_owned(), ..LockOptions::default() })?),
+            None => None,
+        };
+        let cloud = CloudHandle::connect(stack.cloud(), stack.region(), &project.engine_dir()).await?;
+        Ok(Session { project, stack, crypter: crypter.clone(), store, lock, cloud: Some(cloud) })
+    }
+
+    /// Run one operation. A run that changes anything needs the lock (open with
+    /// `lock_command`) and uses it up: it is the session's last.
+    ///
+    /// # Errors
+    /// Problems that stop the run before it starts (config, state, lock, cloud). Failures of
+    /// resources or of the program are in the outcome (`ok == false`, `errors`).
+    pub async fn run(&mut self, options: RunOptions, sink: Arc<dyn EventSink>) -> Result<RunOutcome> {
+        let started = Instant::now();
+        let reporter = Reporter::new(sink);
+        let program_config = self.stack.program_config(&self.crypter)?;
+        for key in &program_config.secret_keys {
+            if let Some(v) = program_config.values.get(key) {
+                reporter.add_secret(v);
+            }
+        }
+        let info = StackInfo {
+            project: self.project.name.clone(),
+            stack: self.stack.name().to_owned(),
+            cloud: self.stack.cloud().as_str().to_owned(),
+            region: self.stack.region().to_owned(),
+            config: program_config.values.clone(),
+            secret_keys: program_config.secret_keys.clone(),
+        };
+        let lock = if options.dry_run {
+            None
+        } else {
+            match self.lock.take() {
+                Some(lock) => Some(lock),
+                None => {
+                    let command = format!("engine {}", options.operation.as_str());
+                    Some(self.store.lock(&LockOptions { command, ..LockOptions::default() })?)
+                }
+            }
+        };
+        let cloud = self.cloud.as_ref().ok_or_else(|| DeployError::Invalid("the session is closed".to_owned()))?;
+        run_locked(self.project, &info, &self.crypter, &options, &self.store, lock, cloud, &reporter, started).await
+    }
+
+    /// Release the lock (if no run used it) and stop the embedded local cloud.
+    ///
+    /// # Errors
+    /// The local cloud could not save its data, or the lock could not be released.
+    pub async fn close(mut self) -> Result<()> {
+        if let Some(lock) = self.lock.take() {
+            lock.release()?;
+        }
+        if let Some(cloud) = self.cloud.take() {
+            cloud.shutdown().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Run one operation on a stack (a session of one run: locked unless it is a dry run).
 ///
 /// # Errors
-/// Problems that stop the run before it starts (config, state, lock, cloud). Failures of
-/// resources or of the program are in the outcome (`ok == false`, `errors`).
+/// See [`Session::run`].
 pub async fn run(
     project: &Project,
     stack: &Stack,
@@ -98,37 +184,12 @@ pub async fn run(
     options: RunOptions,
     sink: Arc<dyn EventSink>,
 ) -> Result<RunOutcome> {
-    let started = Instant::now();
-    let reporter = Reporter::new(sink);
-    let program_config = stack.program_config(crypter)?;
-    for key in &program_config.secret_keys {
-        if let Some(v) = program_config.values.get(key) {
-            reporter.add_secret(v);
-        }
-    }
-    let info = StackInfo {
-        project: project.name.clone(),
-        stack: stack.name().to_owned(),
-        cloud: stack.cloud().as_str().to_owned(),
-        region: stack.region().to_owned(),
-        config: program_config.values.clone(),
-        secret_keys: program_config.secret_keys.clone(),
-    };
-    let backend = open_backend(std::env::var(engine_state::BACKEND_URL_ENV).ok().as_deref(), &project.dir)?;
-    let store = StateStore::new(backend, &project.name, stack.name());
-
-    // Lock before anything else touches the stack (or its embedded local cloud).
-    let lock = if options.dry_run {
-        None
-    } else {
-        let command = format!("engine {}", options.operation.as_str());
-        Some(store.lock(&LockOptions { command, ..LockOptions::default() })?)
-    };
-    let cloud = CloudHandle::connect(stack.cloud(), stack.region(), &project.engine_dir()).await?;
-    let result = run_locked(project, &info, crypter, &options, &store, lock, &cloud, &reporter, started).await;
-    let shutdown = cloud.shutdown().await;
+    let command = format!("engine {}", options.operation.as_str());
+    let mut session = Session::open(project, stack, crypter, (!options.dry_run).then_some(command.as_str())).await?;
+    let result = session.run(options, sink).await;
+    let closed = session.close().await;
     let outcome = result?;
-    shutdown?;
+    closed?;
     Ok(outcome)
 }
 
@@ -199,10 +260,9 @@ async fn run_locked(
     let targets: Option<HashSet<String>> =
         (!options.targets.is_empty()).then(|| options.targets.iter().cloned().collect());
     let permits = Arc::new(Semaphore::new(options.parallel.max(1)));
-    let make = |operation: Operation, old: HashMap<String, ResourceState>, old_pending: Vec<ResourceState>| {
+    let make = |old: HashMap<String, ResourceState>, old_pending: Vec<ResourceState>| {
         Arc::new(Deployment {
             info: info.clone(),
-            operation,
             dry_run: options.dry_run,
             parallel: options.parallel.max(1),
             targets: targets.clone(),
@@ -238,9 +298,10 @@ async fn run_locked(
 
     // Refresh (the `refresh` command, or `up --refresh`).
     if options.operation == Operation::Refresh || options.refresh {
-        let deployment = make(Operation::Refresh, old.clone(), old_pending.clone());
+        let deployment = make(old.clone(), old_pending.clone());
         let refreshed = deployment.refresh_all().await;
         merge(&deployment, &mut counts, &mut errors, &mut changes);
+        settle(deployment).await;
         for (urn, record) in refreshed {
             match record {
                 Some(record) => {
@@ -256,15 +317,16 @@ async fn run_locked(
     match options.operation {
         Operation::Refresh => {}
         Operation::Destroy => {
-            let deployment = make(Operation::Destroy, old.clone(), old_pending.clone());
+            let deployment = make(old.clone(), old_pending.clone());
             deployment.delete_phase(true).await;
             merge(&deployment, &mut counts, &mut errors, &mut changes);
+            settle(deployment).await;
             if errors.is_empty() {
                 outputs = Map::new();
             }
         }
         Operation::Preview | Operation::Up => {
-            let deployment = make(options.operation, old, old_pending);
+            let deployment = make(old, old_pending);
             program_ok = run_with_program(project, &deployment, options, reporter).await;
             merge(&deployment, &mut counts, &mut errors, &mut changes);
             if program_ok {
@@ -274,6 +336,7 @@ async fn run_locked(
                     changes = true;
                 }
             }
+            settle(deployment).await;
         }
     }
 
@@ -284,7 +347,9 @@ async fn run_locked(
                 errors.push(format!("cannot record the stack outputs: {e}"));
             }
         }
-        if let Err(e) = writer.close().await {
+    }
+    if let Some(writer) = writer {
+        if let Err(e) = close_writer(writer, store).await {
             errors.push(format!("cannot save state: {e}"));
         }
     }
@@ -307,6 +372,55 @@ async fn run_locked(
         errors: errors.len() + usize::from(!program_ok && errors.is_empty()),
     });
     Ok(RunOutcome { ok, changes, counts, errors, outputs, duration })
+}
+
+/// Compact the journal, release the lock and stop the writer.
+///
+/// `StateWriter::close` (engine-state as of this writing) joins its thread while its own handle
+/// still holds the channel the thread waits on, so it never returns once its work is done. The
+/// work it does before that point (compaction, lock release) is what matters: it runs in its
+/// own task, and once the lock is gone the task is dropped, which drops the last handle and lets
+/// the thread end. A fixed `close` simply finishes first.
+async fn close_writer(writer: engine_state::StateWriter, store: &StateStore) -> std::result::Result<(), String> {
+    writer.compact().await.map_err(|e| e.to_string())?;
+    let instance = writer.instance().to_owned();
+    let closing = tokio::spawn(async move { writer.close().await });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if closing.is_finished() {
+            return match closing.await {
+                Ok(result) => result.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+        }
+        let released = match store.lock_holder() {
+            Ok(None) => true,
+            Ok(Some(holder)) => holder.pid != std::process::id() || instance.is_empty(),
+            Err(_) => false,
+        };
+        if released || Instant::now() > deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if closing.is_finished() {
+                continue;
+            }
+            closing.abort();
+            let _ = closing.await;
+            return if released { Ok(()) } else { Err("the state writer did not finish closing".to_owned()) };
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Wait until no task holds the run any more, then drop it. The state writer stops only once
+/// every copy of it is gone, so this must happen before it is closed.
+async fn settle(deployment: Arc<Deployment>) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Arc::strong_count(&deployment) > 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    if Arc::strong_count(&deployment) > 1 {
+        tracing::warn!("the run is still referenced {} times after it ended", Arc::strong_count(&deployment) - 1);
+    }
 }
 
 /// Serve the monitor, run the program, then delete what it no longer declares (only if it
@@ -360,7 +474,18 @@ async fn run_with_program(
     deployment.graph.close();
     deployment.inflight.idle().await;
     monitor.shutdown().await;
-    let program_error = deployment.lock_state().program_error.clone();
+    let (program_error, step_errors) = {
+        let state = deployment.lock_state();
+        (state.program_error.clone(), state.errors.clone())
+    };
+    // A program that stopped because a resource failed: that failure is already reported.
+    let program_error = program_error.map(|e| {
+        if step_errors.iter().any(|s| s.split_once(": ").is_some_and(|(_, m)| !m.is_empty() && e.contains(m))) {
+            "it stopped after a resource failed (see above)".to_owned()
+        } else {
+            e
+        }
+    });
     let ok = match outcome {
         Err(e) => {
             deployment.error(None, e);

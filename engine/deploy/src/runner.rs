@@ -3,8 +3,11 @@
 //! line, and stop it when it hangs or the run is cancelled.
 //!
 //! Runtimes ([`Runtime`]) are pluggable through [`Preparer`]:
-//! - `rust`: `cargo run --quiet` in the program's folder (the crate is built by cargo; a program
-//!   inside a cargo workspace shares the workspace's target folder).
+//! - `rust`: the crate is built with `cargo build` and its binary run (not through `cargo run`,
+//!   so stopping the program stops the program). `main` in `Engine.toml` names the binary, or
+//!   the crate's folder (relative to the project) when it lives elsewhere, or a binary built
+//!   beforehand (run as is, nothing is built). A crate inside a cargo workspace shares the
+//!   workspace's target folder.
 //! - `python`: the program's own virtualenv `.venv`, created on first use; `requirements.txt` is
 //!   installed into it whenever it changes (a hash is kept in `.venv/.engine-requirements`).
 //!   The entry point is `main` from `Engine.toml`, else `__main__.py`, else `main.py`.
@@ -104,6 +107,18 @@ async fn setup_command(mut cmd: Command, what: &str, reporter: &Reporter) -> Res
     }
 }
 
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.extension().is_some_and(|e| e == "exe")
+    }
+}
+
 fn file_hash(path: &Path) -> Option<String> {
     let data = std::fs::read(path).ok()?;
     Some(hex::encode(Sha256::digest(&data)))
@@ -118,7 +133,23 @@ impl Preparer for RustPreparer {
         reporter: &'a Reporter,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Command, String>> + Send + 'a>> {
         Box::pin(async move {
-            let manifest = spec.dir.join("Cargo.toml");
+            // `main` is a binary name, or a path (relative to the project) to the crate's
+            // folder or Cargo.toml (a program whose crate lives elsewhere in a monorepo).
+            let mut manifest = spec.dir.join("Cargo.toml");
+            let mut bin = None;
+            if let Some(main) = spec.main.as_deref().filter(|m| !m.is_empty()) {
+                let candidate = spec.dir.join(main);
+                if candidate.is_dir() && candidate.join("Cargo.toml").is_file() {
+                    manifest = candidate.join("Cargo.toml");
+                } else if candidate.is_file() && candidate.file_name().is_some_and(|n| n == "Cargo.toml") {
+                    manifest = candidate;
+                } else if candidate.is_file() && is_executable(&candidate) {
+                    // A binary built beforehand (a CI step, the test harness): run it as is.
+                    return Ok(Command::new(candidate));
+                } else {
+                    bin = Some(main.to_owned());
+                }
+            }
             if !manifest.is_file() {
                 return Err(format!("a rust program needs a Cargo.toml in {}", spec.dir.display()));
             }
@@ -132,8 +163,8 @@ impl Preparer for RustPreparer {
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
-            if let Some(main) = spec.main.as_deref().filter(|m| !m.is_empty()) {
-                cmd.arg("--bin").arg(main);
+            if let Some(bin) = &bin {
+                cmd.arg("--bin").arg(bin);
             }
             let mut child = cmd.spawn().map_err(|e| format!("cannot start cargo: {e}"))?;
             let tail = Tail::default();

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Args;
-use engine_deploy::{CancelSignal, Operation, RunOptions, RunOutcome};
+use engine_deploy::{CancelSignal, Operation, RunOptions, RunOutcome, Session};
 
 use super::context::{self, Failure, StackContext};
 use crate::GlobalArgs;
@@ -105,12 +105,25 @@ fn install_interrupt(cancel: &CancelSignal) {
     });
 }
 
-async fn one_run(ctx: &StackContext, options: RunOptions, view: ViewOptions) -> Result<RunOutcome, Failure> {
+async fn one_run(session: &mut Session<'_>, options: RunOptions, view: ViewOptions) -> Result<RunOutcome, Failure> {
     let view = views::make(view);
     let sink: std::sync::Arc<dyn engine_deploy::EventSink> = view.clone();
-    let result = engine_deploy::run(&ctx.project, &ctx.stack, &ctx.crypter, options, sink).await;
+    let result = session.run(options, sink).await;
     view.close();
     Ok(result?)
+}
+
+/// Open the stack (locked when `lock` names the command), run `body`, close the session.
+async fn with_session<F>(ctx: &StackContext, lock: Option<&str>, body: F) -> Result<ExitCode, Failure>
+where
+    F: for<'s> AsyncFnOnce(&'s mut Session<'_>) -> Result<ExitCode, Failure>,
+{
+    let mut session = Session::open(&ctx.project, &ctx.stack, &ctx.crypter, lock).await?;
+    let result = body(&mut session).await;
+    let closed = session.close().await;
+    let code = result?;
+    closed?;
+    Ok(code)
 }
 
 fn options(operation: Operation, dry_run: bool, parallel: Option<usize>, targets: Vec<String>, cancel: &CancelSignal) -> RunOptions {
@@ -143,28 +156,31 @@ pub(crate) fn up(global: &GlobalArgs, args: UpArgs) -> ExitCode {
             let cancel = CancelSignal::new();
             install_interrupt(&cancel);
             let view = ViewOptions { json: args.json, diff: args.diff };
-            if !args.skip_preview {
-                let mut preview = options(Operation::Up, true, args.parallel, args.targets.clone(), &cancel);
-                preview.refresh = args.refresh;
-                let outcome = one_run(&ctx, preview, view).await?;
-                if !outcome.ok {
-                    return Ok(status(&outcome));
-                }
-                if !outcome.changes && !args.refresh {
-                    return Ok(ExitCode::SUCCESS);
+            with_session(&ctx, Some("engine up"), async |session| {
+                if !args.skip_preview {
+                    let mut preview = options(Operation::Up, true, args.parallel, args.targets.clone(), &cancel);
+                    preview.refresh = args.refresh;
+                    let outcome = one_run(session, preview, view).await?;
+                    if !outcome.ok {
+                        return Ok(status(&outcome));
+                    }
+                    if !outcome.changes && !args.refresh {
+                        return Ok(ExitCode::SUCCESS);
+                    }
                 }
                 if !args.yes && !require_confirmation("update")? {
                     eprintln!("Cancelled: nothing was changed.");
                     return Ok(ExitCode::from(1));
                 }
-            } else if !args.yes && !require_confirmation("update")? {
-                eprintln!("Cancelled: nothing was changed.");
-                return Ok(ExitCode::from(1));
-            }
-            let mut run = options(Operation::Up, false, args.parallel, args.targets.clone(), &cancel);
-            run.refresh = args.refresh;
-            let outcome = one_run(&ctx, run, view).await?;
-            Ok(status(&outcome))
+                if cancel.is_cancelled() {
+                    return Ok(ExitCode::from(1));
+                }
+                let mut run = options(Operation::Up, false, args.parallel, args.targets.clone(), &cancel);
+                run.refresh = args.refresh;
+                let outcome = one_run(session, run, view).await?;
+                Ok(status(&outcome))
+            })
+            .await
         })
     })())
 }
@@ -176,19 +192,22 @@ pub(crate) fn preview(global: &GlobalArgs, args: PreviewArgs) -> ExitCode {
         runtime.block_on(async {
             let cancel = CancelSignal::new();
             install_interrupt(&cancel);
-            let mut run = options(Operation::Preview, true, args.parallel, args.targets, &cancel);
-            run.refresh = args.refresh;
-            let outcome = one_run(&ctx, run, ViewOptions { json: args.json, diff: args.diff }).await?;
-            if !outcome.ok {
-                return Ok(ExitCode::from(1));
-            }
-            if args.expect_no_changes && outcome.changes {
-                if !args.json {
-                    eprintln!("error: changes are present (--expect-no-changes)");
+            with_session(&ctx, None, async |session| {
+                let mut run = options(Operation::Preview, true, args.parallel, args.targets.clone(), &cancel);
+                run.refresh = args.refresh;
+                let outcome = one_run(session, run, ViewOptions { json: args.json, diff: args.diff }).await?;
+                if !outcome.ok {
+                    return Ok(ExitCode::from(1));
                 }
-                return Ok(ExitCode::from(EXIT_CHANGES));
-            }
-            Ok(ExitCode::SUCCESS)
+                if args.expect_no_changes && outcome.changes {
+                    if !args.json {
+                        eprintln!("error: changes are present (--expect-no-changes)");
+                    }
+                    return Ok(ExitCode::from(EXIT_CHANGES));
+                }
+                Ok(ExitCode::SUCCESS)
+            })
+            .await
         })
     })())
 }
@@ -201,22 +220,26 @@ pub(crate) fn destroy(global: &GlobalArgs, args: DestroyArgs) -> ExitCode {
             let cancel = CancelSignal::new();
             install_interrupt(&cancel);
             let view = ViewOptions { json: args.json, diff: false };
-            if !args.yes {
-                let outcome =
-                    one_run(&ctx, options(Operation::Destroy, true, args.parallel, args.targets.clone(), &cancel), view).await?;
-                if !outcome.ok {
-                    return Ok(status(&outcome));
+            with_session(&ctx, Some("engine destroy"), async |session| {
+                if !args.yes {
+                    let plan = options(Operation::Destroy, true, args.parallel, args.targets.clone(), &cancel);
+                    let outcome = one_run(session, plan, view).await?;
+                    if !outcome.ok {
+                        return Ok(status(&outcome));
+                    }
+                    if !outcome.changes {
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    if !require_confirmation("destroy")? {
+                        eprintln!("Cancelled: nothing was deleted.");
+                        return Ok(ExitCode::from(1));
+                    }
                 }
-                if !outcome.changes {
-                    return Ok(ExitCode::SUCCESS);
-                }
-                if !require_confirmation("destroy")? {
-                    eprintln!("Cancelled: nothing was deleted.");
-                    return Ok(ExitCode::from(1));
-                }
-            }
-            let outcome = one_run(&ctx, options(Operation::Destroy, false, args.parallel, args.targets, &cancel), view).await?;
-            Ok(status(&outcome))
+                let run = options(Operation::Destroy, false, args.parallel, args.targets.clone(), &cancel);
+                let outcome = one_run(session, run, view).await?;
+                Ok(status(&outcome))
+            })
+            .await
         })
     })())
 }
@@ -229,24 +252,29 @@ pub(crate) fn refresh(global: &GlobalArgs, args: RefreshArgs) -> ExitCode {
             let cancel = CancelSignal::new();
             install_interrupt(&cancel);
             let view = ViewOptions { json: args.json, diff: args.diff || !args.json };
-            let dry = args.expect_no_changes || !args.yes;
-            let outcome =
-                one_run(&ctx, options(Operation::Refresh, dry, args.parallel, args.targets.clone(), &cancel), view).await?;
-            if !outcome.ok {
-                return Ok(ExitCode::from(1));
-            }
-            if args.expect_no_changes {
-                return Ok(if outcome.changes { ExitCode::from(EXIT_CHANGES) } else { ExitCode::SUCCESS });
-            }
-            if args.yes || !outcome.changes {
-                return Ok(ExitCode::SUCCESS);
-            }
-            if !require_confirmation("refresh")? {
-                eprintln!("Cancelled: nothing was recorded.");
-                return Ok(ExitCode::from(1));
-            }
-            let outcome = one_run(&ctx, options(Operation::Refresh, false, args.parallel, args.targets, &cancel), view).await?;
-            Ok(status(&outcome))
+            let lock = (!args.expect_no_changes).then_some("engine refresh");
+            with_session(&ctx, lock, async |session| {
+                let dry = args.expect_no_changes || !args.yes;
+                let look = options(Operation::Refresh, dry, args.parallel, args.targets.clone(), &cancel);
+                let outcome = one_run(session, look, view).await?;
+                if !outcome.ok {
+                    return Ok(ExitCode::from(1));
+                }
+                if args.expect_no_changes {
+                    return Ok(if outcome.changes { ExitCode::from(EXIT_CHANGES) } else { ExitCode::SUCCESS });
+                }
+                if args.yes || !outcome.changes {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                if !require_confirmation("refresh")? {
+                    eprintln!("Cancelled: nothing was recorded.");
+                    return Ok(ExitCode::from(1));
+                }
+                let record = options(Operation::Refresh, false, args.parallel, args.targets.clone(), &cancel);
+                let outcome = one_run(session, record, view).await?;
+                Ok(status(&outcome))
+            })
+            .await
         })
     })())
 }
