@@ -414,6 +414,13 @@ impl Resource {
         })
     }
 
+    /// A reference to this resource as a property value (`{"__engine":"resource","urn","id"}`,
+    /// which the engine replaces with the identifier); the value depends on this resource.
+    #[must_use]
+    pub fn reference(&self) -> Output<Value> {
+        self.inner.registration.map(|registration| wire::resource_ref(&registration.urn, &registration.id))
+    }
+
     /// Every output property as one JSON object (unknown if any is unknown in preview; secret
     /// if any is secret).
     #[must_use]
@@ -442,6 +449,12 @@ impl Resource {
         for child in children {
             child.with_descendants(out);
         }
+    }
+}
+
+impl From<&Resource> for DynInput {
+    fn from(resource: &Resource) -> Self {
+        DynInput::Output(resource.reference())
     }
 }
 

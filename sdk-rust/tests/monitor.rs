@@ -740,3 +740,15 @@ fn assets_travel_as_markers_with_absolute_paths_and_content_hashes() {
     assert!(inputs["Config"]["hash"].as_str().unwrap().starts_with("sha256:"));
     std::fs::remove_dir_all(folder).unwrap();
 }
+
+#[test]
+fn resources_as_property_values_become_references() {
+    let (mock, ctx) = up();
+    let bucket = ctx.register_resource("AWS::S3::Bucket", "b", json!({}), ResourceOptions::new()).unwrap();
+    ctx.register_resource("AWS::S3::BucketPolicy", "p", DynInput::object([("Bucket", (&bucket).into())]), ResourceOptions::new())
+        .unwrap();
+    block_on(ctx.finish(Ok(()))).unwrap();
+    let recorded = mock.recorded();
+    assert_eq!(recorded.inputs("p").unwrap()["Bucket"], wire::resource_ref(bucket.urn_str(), "b-id"));
+    assert_eq!(recorded.registration("p").unwrap().dependencies, vec![bucket.urn_str().to_owned()]);
+}
