@@ -24,6 +24,15 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system) a process has used.
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(") ").next().unwrap_or("").split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
 fn serve(dir: &str) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     runtime.block_on(async {
@@ -100,6 +109,11 @@ fn main() {
             "{total} create+get round trips with {concurrency} concurrent clients in {elapsed:.2} s: {:.0} create+get pairs/s = {:.0} operations/s",
             total as f64 / elapsed,
             2.0 * total as f64 / elapsed
+        );
+        println!(
+            "CPU used: server {:.2} s, client (SDK) {:.2} s",
+            cpu_seconds(&pid.to_string()),
+            cpu_seconds("self")
         );
         println!("server resident memory: {:.1} MiB idle, {:.1} MiB at {total} resources", idle as f64 / 1024.0, rss_kib(pid) as f64 / 1024.0);
     });

@@ -24,6 +24,25 @@
 //!   credential scope (default `us-east-1`). Resources are per region; IAM, Route 53, CloudFront,
 //!   Budgets, CUR, Organizations and Cost Explorer are global.
 //!
+//! # Command line
+//!
+//! ```text
+//! engine local-cloud --listen 127.0.0.1:4510 --data DIR [--latency MS|realistic[:FACTOR]]
+//!     [--throttle-rps N] [--fail-rate F --seed S] [--fail TYPE[:NAME_GLOB]=ErrorCode]...
+//! engine local-cloud ls --data DIR [--json]
+//! engine local-cloud reset --data DIR
+//! ```
+//!
+//! The server prints `listening on http://127.0.0.1:PORT` once it accepts requests and shuts
+//! down cleanly (snapshot written) on SIGINT/SIGTERM. `aws --endpoint-url http://127.0.0.1:PORT
+//! cloudcontrol ...` and boto3 work against it with any credentials.
+//!
+//! # Benchmark
+//!
+//! `cargo run --release -p engine-local-cloud --example bench -- 10000 16` drives create+get
+//! round trips through aws-sdk-cloudcontrol and reports operations per second, CPU split and the
+//! server's resident memory.
+//!
 //! # Behaviour
 //!
 //! * Unknown types: `TypeNotFoundException` (404); types without the handler asked for:
