@@ -1,8 +1,23 @@
 //! End-to-end: the real `engine` binary, the scenario program, the embedded local cloud.
-//! Run with `cargo test -p engine-tests` (the slow ones: `-- --ignored`).
+//! `cargo test -p engine-tests` runs the default (fast) suite; `-- --ignored` the slow ones.
 
-use engine_tests::{Project, buckets};
-use serde_json::json;
+use std::time::{Duration, Instant};
+
+use engine_tests::{Project, Run, buckets};
+use serde_json::{Value, json};
+
+/// `stepPlanned` events of a `--json` run, by resource name.
+fn planned(run: &Run) -> Vec<Value> {
+    run.events().into_iter().filter(|e| e["event"] == "stepPlanned").collect()
+}
+
+fn planned_op(run: &Run, name: &str) -> Option<Value> {
+    planned(run).into_iter().find(|e| e["name"] == name)
+}
+
+fn log_group(name: &str, props: Value, options: Value) -> Value {
+    json!({"type": "AWS::Logs::LogGroup", "name": name, "props": props, "options": options})
+}
 
 #[test]
 fn up_then_no_op_preview_then_destroy_leaves_the_cloud_empty() {
@@ -21,30 +36,306 @@ fn up_then_no_op_preview_then_destroy_leaves_the_cloud_empty() {
     assert_eq!(cloud.len(), 2, "{cloud:?}");
     assert_eq!(cloud, project.state_cloud_resources());
 
-    // A second preview sees nothing to do.
+    // A second preview sees nothing to do (exit 0 with --expect-no-changes)...
     let preview = project.engine(&["preview", "--expect-no-changes"]);
     assert_eq!(preview.code, 0, "{}", preview.text());
+    // ...and a change is reported with exit status 2.
+    let mut changed = spec.clone();
+    changed["resources"][0]["props"]["RetentionInDays"] = json!(14);
+    project.set_spec(&changed);
+    let preview = project.engine(&["preview", "--expect-no-changes"]);
+    assert_eq!(preview.code, 2, "{}", preview.text());
+    project.set_spec(&spec);
 
-    // Outputs: the password is masked unless asked for.
+    // Outputs: the password is masked unless asked for, and never printed by a run.
     let outputs = project.engine(&["stack", "output", "--json"]).ok();
-    let masked: serde_json::Value = serde_json::from_str(&outputs.stdout).unwrap();
+    let masked: Value = serde_json::from_str(&outputs.stdout).unwrap();
     assert_eq!(masked["password"], "[secret]");
     assert!(masked["queueUrl"].as_str().unwrap().contains("queue"), "{masked}");
     let shown = project.engine(&["stack", "output", "password", "--show-secrets"]).ok();
-    assert_eq!(shown.stdout.trim().len(), 20, "{}", shown.stdout);
-    assert!(!up.text().contains(shown.stdout.trim()), "the password leaked into the output");
+    let password = shown.stdout.trim().to_owned();
+    assert_eq!(password.len(), 20, "{}", shown.stdout);
+    assert!(!up.text().contains(&password), "the password leaked into the output");
+    // Stable across runs.
+    project.up().ok();
+    let again = project.engine(&["stack", "output", "password", "--show-secrets"]).ok();
+    assert_eq!(again.stdout.trim(), password);
 
     let destroy = project.engine(&["destroy", "--yes"]).ok();
     assert!(destroy.stdout.contains("deleted"), "{}", destroy.text());
-    let ls = project.engine(&["local-cloud", "ls", "--data", project.local_cloud_dir().to_str().unwrap(), "--json"]).ok();
-    let listing: serde_json::Value = serde_json::from_str(&ls.stdout).unwrap();
+    let data = project.local_cloud_dir();
+    let ls = project.engine(&["local-cloud", "ls", "--data", data.to_str().unwrap(), "--json"]).ok();
+    let listing: Value = serde_json::from_str(&ls.stdout).unwrap();
     assert_eq!(listing, json!([]), "the local cloud still holds resources: {listing}");
     assert!(project.state().resources.is_empty());
 }
 
 #[test]
-fn many_buckets() {
-    let project = Project::new(&buckets(20));
+fn update_versus_replace() {
+    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "app-logs", "RetentionInDays": 7}), json!({}))]});
+    let project = Project::new(&spec);
     project.up().ok();
-    assert_eq!(project.cloud_resources().len(), 20);
+    let before = project.cloud_resources();
+    assert_eq!(before, vec![("AWS::Logs::LogGroup".to_owned(), "app-logs".to_owned())]);
+
+    // RetentionInDays is updatable: an update, same identifier.
+    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "app-logs", "RetentionInDays": 30}), json!({}))]});
+    project.set_spec(&spec);
+    let diff = project.engine(&["preview", "--diff"]).ok();
+    assert!(diff.stdout.contains("RetentionInDays: 7 → 30"), "{}", diff.text());
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    assert_eq!(planned_op(&up, "logs").unwrap()["op"], "update");
+    assert_eq!(project.cloud_resources(), before);
+
+    // LogGroupName is create-only: a replacement, created before the old one is deleted.
+    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "app-logs-2", "RetentionInDays": 30}), json!({}))]});
+    project.set_spec(&spec);
+    let diff = project.engine(&["preview", "--diff"]).ok();
+    assert!(diff.stdout.contains("createOnly /LogGroupName changed"), "{}", diff.text());
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    let step = planned_op(&up, "logs").unwrap();
+    assert_eq!(step["op"], "replace");
+    assert_eq!(step["deleteBeforeReplace"], false);
+    assert_eq!(step["replaceReasons"], json!(["createOnly /LogGroupName changed"]));
+    assert_eq!(project.cloud_resources(), vec![("AWS::Logs::LogGroup".to_owned(), "app-logs-2".to_owned())]);
+    assert_eq!(project.cloud_resources(), project.state_cloud_resources());
+    assert_eq!(project.engine(&["preview", "--expect-no-changes"]).code, 0);
+}
+
+#[test]
+fn fixed_names_are_replaced_delete_first() {
+    // The name is set and unchanged, so the new log group would collide with the old one.
+    let options = json!({"replaceOnChanges": ["RetentionInDays"]});
+    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "fixed", "RetentionInDays": 7}), options.clone())]});
+    let project = Project::new(&spec);
+    project.up().ok();
+    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "fixed", "RetentionInDays": 14}), options)]});
+    project.set_spec(&spec);
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    let step = planned_op(&up, "logs").unwrap();
+    assert_eq!(step["op"], "replace");
+    assert_eq!(step["deleteBeforeReplace"], true, "{step}");
+    assert_eq!(project.cloud_resources(), vec![("AWS::Logs::LogGroup".to_owned(), "fixed".to_owned())]);
+    let state = project.state();
+    assert_eq!(state.resources.len(), 1);
+    assert_eq!(state.resources[0].inputs["RetentionInDays"], json!(14));
+}
+
+#[test]
+fn write_only_values_do_not_drift_and_are_resent() {
+    // AWS::SSM::Parameter's Description is write-only: the cloud never returns it.
+    let param = |value: &str| {
+        json!({"resources": [{"type": "AWS::SSM::Parameter", "name": "p",
+            "props": {"Type": "String", "Value": value, "Description": "kept"}}]})
+    };
+    let project = Project::new(&param("one"));
+    project.up().ok();
+    assert_eq!(project.engine(&["preview", "--expect-no-changes"]).code, 0);
+    project.set_spec(&param("two"));
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    assert_eq!(planned_op(&up, "p").unwrap()["op"], "update");
+    assert_eq!(project.engine(&["preview", "--expect-no-changes"]).code, 0);
+    let state = project.state();
+    assert_eq!(state.resources[0].outputs["Description"], "kept");
+}
+
+#[test]
+fn invalid_properties_fail_before_any_cloud_call() {
+    let spec = json!({"resources": [
+        log_group("good", json!({"RetentionInDays": 7}), json!({})),
+        log_group("bad", json!({"RetentionInDays": "seven", "Colour": "blue"}), json!({})),
+        {"type": "AWS::S3::Bukcet", "name": "typo", "props": {}},
+        {"type": "AWS::CloudFormation::WaitCondition", "name": "np", "props": {}},
+        {"type": "AWS::IAM::Role", "name": "role", "props": {}}
+    ]});
+    let project = Project::new(&spec);
+    let up = project.up();
+    assert_eq!(up.code, 1, "{}", up.text());
+    let text = up.text();
+    let bad = "urn:engine:dev::e2e::AWS::Logs::LogGroup::bad";
+    assert!(text.contains(bad) && text.contains("/RetentionInDays") && text.contains("Colour"), "{text}");
+    assert!(text.contains("did you mean AWS::S3::Bucket"), "{text}");
+    assert!(text.contains("cannot be provisioned through Cloud Control"), "{text}");
+    assert!(text.contains("AssumeRolePolicyDocument"), "{text}");
+    assert!(project.cloud_resources().is_empty(), "a cloud call was made: {:?}", project.cloud_resources());
+    assert!(!text.contains("Updating stack"), "the update started: {text}");
+}
+
+#[test]
+fn duplicate_urns_are_refused() {
+    let spec = json!({"resources": [
+        log_group("same", json!({}), json!({})),
+        log_group("same", json!({}), json!({}))
+    ]});
+    let project = Project::new(&spec);
+    let preview = project.engine(&["preview"]);
+    assert_eq!(preview.code, 1);
+    // The SDK or the engine (whichever sees it first) refuses it, naming the URN.
+    let text = preview.text();
+    assert!(text.contains("duplicate") && text.contains("urn:engine:dev::e2e::AWS::Logs::LogGroup::same"), "{text}");
+}
+
+#[test]
+fn a_failed_program_deletes_nothing() {
+    let three = json!({"resources": [
+        log_group("a", json!({}), json!({})), log_group("b", json!({}), json!({})), log_group("c", json!({}), json!({}))
+    ]});
+    let project = Project::new(&three);
+    project.up().ok();
+    // The program now fails after registering one resource: b and c must survive.
+    let mut failing = three.clone();
+    failing["failAfter"] = json!(1);
+    project.set_spec(&failing);
+    let up = project.engine(&["up", "--yes", "--skip-preview"]);
+    assert_eq!(up.code, 1, "{}", up.text());
+    assert!(up.text().contains("failing on purpose"), "{}", up.text());
+    assert!(up.text().contains("nothing was deleted"), "{}", up.text());
+    assert_eq!(project.cloud_resources().len(), 3);
+    assert_eq!(project.state_cloud_resources().len(), 3);
+}
+
+#[test]
+fn a_hung_program_hits_its_deadline() {
+    let mut project = Project::new(&json!({"resources": [log_group("a", json!({}), json!({}))], "hang": true}));
+    project.env("ENGINE_PROGRAM_TIMEOUT", "2");
+    let started = Instant::now();
+    let up = project.engine(&["up", "--yes", "--skip-preview"]);
+    assert_eq!(up.code, 1, "{}", up.text());
+    assert!(up.text().contains("looks hung"), "{}", up.text());
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // What it registered before hanging was created and recorded.
+    assert_eq!(project.cloud_resources(), project.state_cloud_resources());
+    assert_eq!(project.cloud_resources().len(), 1);
+}
+
+#[test]
+fn secrets_are_masked_in_program_output_and_events() {
+    let project = Project::new(&json!({"resources": [], "printConfig": "apiToken"}));
+    project.engine(&["config", "set", "apiToken", "tok-4242-secret", "--secret"]).ok();
+    for args in [&["up", "--yes", "--json"][..], &["preview"][..]] {
+        let run = project.engine(args).ok();
+        assert!(!run.text().contains("tok-4242-secret"), "{}", run.text());
+        assert!(run.text().contains("config apiToken is [secret]"), "{}", run.text());
+        assert!(run.text().contains("(stderr) config apiToken is [secret]"), "{}", run.text());
+    }
+    let list = project.engine(&["config"]).ok();
+    assert!(!list.text().contains("tok-4242-secret") && list.text().contains("[secret]"), "{}", list.text());
+    let stack_file = std::fs::read_to_string(project.dir().join("Engine.dev.toml")).unwrap();
+    assert!(!stack_file.contains("tok-4242-secret"));
+}
+
+#[test]
+fn two_concurrent_ups_one_is_refused_with_a_lock_error() {
+    let mut project = Project::new(&buckets(6));
+    // Slow enough that the two runs overlap.
+    project.env("ENGINE_LOCAL_CLOUD_LATENCY", "300");
+    let first = project.command(&["up", "--yes"]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    let second = project.command(&["up", "--yes"]).output().unwrap();
+    let first = first.wait_with_output().unwrap();
+    let (a, b) = (first.status.code(), second.status.code());
+    let refused = if a == Some(0) { &second } else { &first };
+    assert!(a == Some(0) || b == Some(0), "neither run succeeded");
+    assert_ne!(a, b, "both runs ended alike");
+    let text = String::from_utf8_lossy(&refused.stderr);
+    assert!(text.contains("lock"), "the refused run does not mention the lock: {text}");
+    assert_eq!(project.cloud_resources().len(), 6);
+}
+
+#[test]
+fn a_throttling_cloud_does_not_fail_the_deploy() {
+    let mut project = Project::new(&buckets(30));
+    project.env("ENGINE_LOCAL_CLOUD_THROTTLE_RPS", "10");
+    project.engine(&["up", "--yes", "--skip-preview"]).ok();
+    assert_eq!(project.cloud_resources().len(), 30);
+    assert_eq!(project.cloud_resources(), project.state_cloud_resources());
+}
+
+#[test]
+fn components_parents_and_removed_resources() {
+    let spec = json!({"resources": [
+        {"type": "acme:index:Network", "name": "net", "component": true},
+        {"type": "AWS::Logs::LogGroup", "name": "inner", "parent": "net", "props": {}},
+        log_group("outer", json!({}), json!({}))
+    ]});
+    let project = Project::new(&spec);
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    let inner = planned_op(&up, "inner").unwrap();
+    assert_eq!(inner["urn"], "urn:engine:dev::e2e::acme:index:Network$AWS::Logs::LogGroup::inner");
+    // Dropping the component and its child deletes both (child first), keeps the rest.
+    project.set_spec(&json!({"resources": [log_group("outer", json!({}), json!({}))]}));
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    let deletes: Vec<String> = planned(&up)
+        .into_iter()
+        .filter(|e| e["op"] == "delete")
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(deletes.contains(&"inner".to_owned()) && deletes.contains(&"net".to_owned()), "{deletes:?}");
+    assert_eq!(project.cloud_resources().len(), 1);
+    assert_eq!(project.state().resources.len(), 1);
+}
+
+#[test]
+fn protected_resources_are_not_deleted() {
+    let project = Project::new(&json!({"resources": [log_group("keep", json!({}), json!({"protect": true}))]}));
+    project.up().ok();
+    project.set_spec(&json!({"resources": []}));
+    let up = project.engine(&["up", "--yes"]);
+    assert_eq!(up.code, 1, "{}", up.text());
+    assert!(up.text().contains("protected"), "{}", up.text());
+    assert_eq!(project.cloud_resources().len(), 1);
+}
+
+/// A tiny deterministic generator (the seed is printed so a failure can be replayed).
+fn next(seed: &mut u64) -> u64 {
+    *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    *seed >> 33
+}
+
+fn kill_and_converge(rounds: usize) {
+    let mut seed = std::env::var("E2E_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000).unwrap()
+    });
+    eprintln!("kill -9 test seed: E2E_SEED={seed}");
+    // A chain and independent resources, slow enough to be killed mid-flight.
+    let mut resources: Vec<Value> = Vec::new();
+    for i in 0..12 {
+        resources.push(json!({"type": "AWS::S3::Bucket", "name": format!("b{i}"), "props": {}}));
+    }
+    for i in 0..6 {
+        let tags = if i == 0 { json!([]) } else { json!([{"Key": "prev", "Value": format!("${{q{}.QueueName}}", i - 1)}]) };
+        resources.push(json!({"type": "AWS::SQS::Queue", "name": format!("q{i}"), "props": {"Tags": tags}}));
+    }
+    let total = resources.len();
+    let mut project = Project::new(&json!({"resources": resources}));
+    project.env("ENGINE_LOCAL_CLOUD_LATENCY", "120");
+    project.env("ENGINE_PARALLEL", "4");
+    for round in 0..rounds {
+        let mut child = project.command(&["up", "--yes", "--skip-preview"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let delay = 200 + next(&mut seed) % 1500;
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        eprintln!("round {round}: killed after {delay} ms");
+    }
+    let up = project.engine(&["up", "--yes"]);
+    assert_eq!(up.code, 0, "the rerun did not converge:\n{}", up.text());
+    let cloud = project.cloud_resources();
+    assert_eq!(cloud.len(), total, "orphaned or duplicated resources: {cloud:?}");
+    assert_eq!(cloud, project.state_cloud_resources(), "the cloud and the state disagree");
+    let preview = project.engine(&["preview", "--expect-no-changes"]);
+    assert_eq!(preview.code, 0, "{}", preview.text());
+    project.engine(&["destroy", "--yes"]).ok();
+    assert!(project.cloud_resources().is_empty());
+}
+
+#[test]
+fn killed_ups_converge_without_orphans_or_duplicates() {
+    kill_and_converge(2);
+}
+
+#[test]
+#[ignore = "slow: ten kill -9 rounds"]
+fn killed_ups_converge_many_rounds() {
+    kill_and_converge(10);
 }

@@ -12,7 +12,8 @@
 //!   "outputs": {"arn": "${logs.Arn}", "plain": 3, "secret": {"secret": "${pw.Result}"}},
 //!   "failAfter": 2,          // exit with an error after registering this many resources
 //!   "hang": true,            // never return (the engine's idle deadline must stop it)
-//!   "print": "text"          // print this line first
+//!   "print": "text",         // print this line first
+//!   "printConfig": "key"     // print this config value (stdout and stderr)
 //! }
 //! ```
 //!
@@ -75,6 +76,11 @@ async fn main(ctx: Context) -> Result<()> {
     };
     if let Some(text) = spec.get("print").and_then(Value::as_str) {
         println!("{text}");
+    }
+    if let Some(key) = spec.get("printConfig").and_then(Value::as_str) {
+        let value = ctx.config().get(key).unwrap_or_default();
+        println!("config {key} is {value}");
+        eprintln!("(stderr) config {key} is {value}");
     }
     let fail_after = spec.get("failAfter").and_then(Value::as_u64);
     let mut handles: HashMap<String, Handle> = HashMap::new();
