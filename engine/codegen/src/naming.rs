@@ -7,11 +7,71 @@
 /// `s3 bucket`, `PublicIPs` → `public ips`, `DBInstanceARNs` → `db instance arns`.
 #[must_use]
 pub fn words(name: &str) -> Vec<String> {
+    let name = normalise_known_words(name);
     let mut out = Vec::new();
     for chunk in name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|c| !c.is_empty()) {
         split_chunk(chunk, &mut out);
     }
-    out
+    // Binary units stay whole: `MemoryMiB` → `memory mib`, not `memory mi b`.
+    let mut merged: Vec<String> = Vec::with_capacity(out.len());
+    for word in out {
+        if let Some(last) = merged.last_mut() {
+            if ["ki", "mi", "gi", "ti", "pi"].contains(&last.as_str()) && (word == "b" || word == "bps") {
+                last.push_str(&word);
+                continue;
+            }
+        }
+        merged.push(word);
+    }
+    merged
+}
+
+/// Mixed-case words of AWS names that the case rules would split (`OAuth` → `o auth`), written
+/// as ordinary capitalised words; only where the word ends (an upper-case letter, a digit or the
+/// end follows, or a plural `s`).
+const KNOWN_WORDS: &[(&str, &str)] = &[
+    ("OAuth", "Oauth"),
+    ("IoT", "Iot"),
+    ("FSx", "Fsx"),
+    ("DDoS", "Ddos"),
+    ("ETag", "Etag"),
+    ("IdC", "Idc"),
+    ("MiB", "Mib"),
+    ("GiB", "Gib"),
+    ("KiB", "Kib"),
+    ("TiB", "Tib"),
+    ("PiB", "Pib"),
+    ("DevOps", "Devops"),
+    ("GraphQL", "Graphql"),
+    ("MySQL", "Mysql"),
+    ("PostgreSQL", "Postgresql"),
+    ("NoSQL", "Nosql"),
+    ("OpenID", "Openid"),
+    ("OpenSearch", "Opensearch"),
+    ("QuickSight", "Quicksight"),
+    ("macOS", "Macos"),
+    ("iOS", "Ios"),
+];
+
+fn normalise_known_words(name: &str) -> String {
+    let mut text = name.to_owned();
+    for (word, replacement) in KNOWN_WORDS {
+        let mut search_from = 0;
+        while let Some(found) = text[search_from..].find(word) {
+            let start = search_from + found;
+            let end = start + word.len();
+            let rest = &text[end..];
+            let ends_word = rest.is_empty()
+                || !rest.starts_with(|c: char| c.is_ascii_lowercase())
+                || (rest.starts_with('s') && !rest[1..].starts_with(|c: char| c.is_ascii_lowercase()));
+            let starts_word = start == 0 || !text[..start].ends_with(|c: char| c.is_ascii_lowercase()) || word.starts_with(|c: char| c.is_ascii_uppercase());
+            if ends_word && starts_word {
+                text.replace_range(start..end, replacement);
+            }
+            search_from = end;
+        }
+    }
+    text
 }
 
 fn split_chunk(chunk: &str, out: &mut Vec<String>) {
@@ -249,6 +309,16 @@ mod tests {
             ("MaxTTL", "max_ttl"),
             ("Type", "type"),
             ("AWSAccountId", "aws_account_id"),
+            ("MemoryMiB", "memory_mib"),
+            ("AllowedOAuthFlows", "allowed_oauth_flows"),
+            ("EnableIoTLoggingParams", "enable_iot_logging_params"),
+            ("FSxLustreConfig", "fsx_lustre_config"),
+            ("AWSManagedRulesAntiDDoSRuleSet", "aws_managed_rules_anti_ddos_rule_set"),
+            ("ETag", "etag"),
+            ("IdCApplicationArn", "idc_application_arn"),
+            ("IdConfig", "id_config"),
+            ("MySQLSettings", "mysql_settings"),
+            ("MemoryGiBPerVCpu", "memory_gib_per_v_cpu"),
         ];
         for (input, expected) in cases {
             assert_eq!(snake(input), expected, "{input}");

@@ -285,9 +285,17 @@ fn object_type(
     let names = python_names(&all, false);
     let class_name = if input { format!("{}Args", def.name) } else { def.name.clone() };
     let _ = writeln!(out, "\nclass {class_name}(TypedDict):");
-    if options.docs && !def.doc.is_empty() {
-        docs::python(out, "    ", &def.doc);
-        out.push('\n');
+    // Field documentation is on the input form only (it would double the stubs).
+    let field_docs = options.docs && (input || !def.input);
+    if options.docs {
+        let mut doc = def.doc.clone();
+        if !field_docs {
+            doc.push_str(&format!("\n\nThe output form of :class:`{}Args`, which documents the fields.", def.name));
+        }
+        if !doc.trim().is_empty() {
+            docs::python(out, "    ", &doc);
+            out.push('\n');
+        }
     }
     let mut any = false;
     for (property, name) in all.iter().zip(&names) {
@@ -306,7 +314,7 @@ fn object_type(
         } else {
             let _ = writeln!(out, "    {name}: NotRequired[{ty}]");
         }
-        if options.docs {
+        if field_docs {
             docs::python(out, "    ", &docs::property_doc(property));
         }
     }

@@ -235,7 +235,12 @@ fn object_type(
     let names = ts_names(&all, false);
     out.push('\n');
     if options.docs {
-        docs::jsdoc(out, "", &def.doc, &[]);
+        let mut doc = def.doc.clone();
+        if !input && def.input {
+            // Field documentation is on the input form only (it would double the declarations).
+            doc.push_str(&format!("\n\nThe output form of {{@link {}Args}}, which documents the fields.", def.name));
+        }
+        docs::jsdoc(out, "", &doc, &[]);
     }
     let name = if input { format!("{}Args", def.name) } else { def.name.clone() };
     let _ = writeln!(out, "export interface {name} {{");
@@ -243,7 +248,7 @@ fn object_type(
         if input && property.read_only {
             continue;
         }
-        if options.docs {
+        if options.docs && (input || !def.input) {
             docs::jsdoc(out, "    ", &docs::property_doc(property), &deprecated(property));
         }
         if input {
