@@ -309,6 +309,8 @@ impl Gen<'_, '_> {
             "AWS::Logs::LogGroup" => {
                 let name = self.name("LogGroupName");
                 let arn = make_arn(self.region, "logs", &format!("log-group:{name}:*"));
+                // Policies and flow logs name the group without the `:*` suffix too.
+                self.minted.push(make_arn(self.region, "logs", &format!("log-group:{name}")));
                 self.mint("Arn", arn);
             }
             "AWS::IAM::Role" => {
@@ -535,6 +537,12 @@ impl Gen<'_, '_> {
                 let arn = make_arn(self.region, "kms", &format!("key/{id}"));
                 self.mint("KeyId", id);
                 self.mint("Arn", arn);
+            }
+            "AWS::KMS::Alias" => {
+                // Not a property, but other resources name the alias by its ARN.
+                if let Some(alias) = self.get("AliasName") {
+                    self.minted.push(make_arn(self.region, "kms", &alias));
+                }
             }
             "AWS::WAFv2::WebACL" => {
                 let name = self.name("Name");

@@ -30,6 +30,7 @@ pub fn is_local_reference(value: &str) -> bool {
         return account == Some(ACCOUNT_ID)
             && !resource.is_empty()
             && !resource.starts_with("role/aws-service-role/")
+            && !resource.starts_with("alias/aws/")
             && resource != "root";
     }
     if let Some((prefix, hex)) = value.rsplit_once('-') {
@@ -273,6 +274,7 @@ mod tests {
         assert!(!is_local_reference("ami-0123456789abcdef0"));
         assert!(!is_local_reference("arn:aws:iam::aws:policy/ReadOnlyAccess"));
         assert!(!is_local_reference("arn:aws:iam::123456789012:root"));
+        assert!(!is_local_reference("arn:aws:kms:eu-west-1:123456789012:alias/aws/rds"));
         assert!(!is_local_reference("arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"));
         assert!(!is_local_reference("arn:aws:s3:::bucket/*"));
         assert!(!is_local_reference("arn:aws:lambda:eu-west-1:999999999999:function:f"));
