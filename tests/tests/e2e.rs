@@ -297,29 +297,47 @@ fn kill_and_converge(rounds: usize) {
         u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000).unwrap()
     });
     eprintln!("kill -9 test seed: E2E_SEED={seed}");
-    // A chain and independent resources, slow enough to be killed mid-flight.
-    let mut resources: Vec<Value> = Vec::new();
-    for i in 0..12 {
-        resources.push(json!({"type": "AWS::S3::Bucket", "name": format!("b{i}"), "props": {}}));
-    }
-    for i in 0..6 {
-        let tags = if i == 0 { json!([]) } else { json!([{"Key": "prev", "Value": format!("${{q{}.QueueName}}", i - 1)}]) };
-        resources.push(json!({"type": "AWS::SQS::Queue", "name": format!("q{i}"), "props": {"Tags": tags}}));
-    }
-    let total = resources.len();
-    let mut project = Project::new(&json!({"resources": resources}));
+    // A chain and independent resources, slow enough to be killed mid-flight. Every round
+    // changes the spec (buckets renamed: creates and deletes; queue tags: updates), so each run
+    // has work in flight when it is killed.
+    let spec = |round: usize| {
+        let mut resources: Vec<Value> = Vec::new();
+        for i in 0..10 {
+            resources.push(json!({"type": "AWS::S3::Bucket", "name": format!("r{}-b{i}", round % 3), "props": {}}));
+        }
+        for i in 0..6 {
+            let mut tags = vec![json!({"Key": "round", "Value": round.to_string()})];
+            if i > 0 {
+                tags.push(json!({"Key": "prev", "Value": format!("${{q{}.QueueName}}", i - 1)}));
+            }
+            resources.push(json!({"type": "AWS::SQS::Queue", "name": format!("q{i}"), "props": {"Tags": tags}}));
+        }
+        json!({ "resources": resources })
+    };
+    let total = 16;
+    let mut project = Project::new(&spec(0));
     project.env("ENGINE_LOCAL_CLOUD_LATENCY", "120");
     project.env("ENGINE_PARALLEL", "4");
+    let mut recovered = 0;
     for round in 0..rounds {
-        let mut child = project.command(&["up", "--yes", "--skip-preview"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        project.set_spec(&spec(round));
+        let log = project.dir().join(format!("round-{round}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let mut child = project.command(&["up", "--yes", "--skip-preview", "--json"]).stdout(file).stderr(std::process::Stdio::null()).spawn().unwrap();
         let delay = 200 + next(&mut seed) % 1500;
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        eprintln!("round {round}: killed after {delay} ms");
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let resolved = text.matches("recovered an interrupted").count();
+        recovered += resolved;
+        eprintln!("round {round}: killed after {delay} ms; it resolved {resolved} operation(s) of the previous round");
     }
     let up = project.engine(&["up", "--yes"]);
     assert_eq!(up.code, 0, "the rerun did not converge:\n{}", up.text());
+    recovered += up.text().matches("recovered an interrupted").count();
+    eprintln!("operations resolved by recovery: {recovered}");
+    assert!(rounds < 5 || recovered > 0, "no kill landed while an operation was in flight");
     let cloud = project.cloud_resources();
     assert_eq!(cloud.len(), total, "orphaned or duplicated resources: {cloud:?}");
     assert_eq!(cloud, project.state_cloud_resources(), "the cloud and the state disagree");
