@@ -539,6 +539,10 @@ fn resource_items(out: &mut String, service: &Service, resource: &Resource, opti
         out,
         "impl rt::AsResource for {name} {{\n    #[inline]\n    fn as_resource(&self) -> &rt::Resource {{\n        &self.resource\n    }}\n}}\n"
     );
+    let _ = writeln!(
+        out,
+        "/// The registered resource (`urn()`, `id()`, `wait()`, ...); a property accessor of the same name wins.\nimpl std::ops::Deref for {name} {{\n    type Target = rt::Resource;\n\n    #[inline]\n    fn deref(&self) -> &rt::Resource {{\n        &self.resource\n    }}\n}}\n"
+    );
     let _ = writeln!(out, "impl {name} {{");
     let _ = writeln!(
         out,
