@@ -35,6 +35,16 @@ impl rt::AsResource for Method {
     }
 }
 
+/// The registered resource (`urn()`, `id()`, `wait()`, ...); a property accessor of the same name wins.
+impl std::ops::Deref for Method {
+    type Target = rt::Resource;
+
+    #[inline]
+    fn deref(&self) -> &rt::Resource {
+        &self.resource
+    }
+}
+
 impl Method {
     /// Declare a `AWS::ApiGateway::Method` named `name`.
     ///

@@ -40,6 +40,16 @@ impl rt::AsResource for Vpc {
     }
 }
 
+/// The registered resource (`urn()`, `id()`, `wait()`, ...); a property accessor of the same name wins.
+impl std::ops::Deref for Vpc {
+    type Target = rt::Resource;
+
+    #[inline]
+    fn deref(&self) -> &rt::Resource {
+        &self.resource
+    }
+}
+
 impl Vpc {
     /// Declare a `AWS::EC2::VPC` named `name`.
     ///

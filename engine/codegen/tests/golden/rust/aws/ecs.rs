@@ -59,6 +59,16 @@ impl rt::AsResource for TaskDefinition {
     }
 }
 
+/// The registered resource (`urn()`, `id()`, `wait()`, ...); a property accessor of the same name wins.
+impl std::ops::Deref for TaskDefinition {
+    type Target = rt::Resource;
+
+    #[inline]
+    fn deref(&self) -> &rt::Resource {
+        &self.resource
+    }
+}
+
 impl TaskDefinition {
     /// Declare a `AWS::ECS::TaskDefinition` named `name`.
     ///

@@ -39,6 +39,16 @@ impl rt::AsResource for Bucket {
     }
 }
 
+/// The registered resource (`urn()`, `id()`, `wait()`, ...); a property accessor of the same name wins.
+impl std::ops::Deref for Bucket {
+    type Target = rt::Resource;
+
+    #[inline]
+    fn deref(&self) -> &rt::Resource {
+        &self.resource
+    }
+}
+
 impl Bucket {
     /// Declare a `AWS::S3::Bucket` named `name`.
     ///

@@ -40,6 +40,16 @@ impl rt::AsResource for WebAcl {
     }
 }
 
+/// The registered resource (`urn()`, `id()`, `wait()`, ...); a property accessor of the same name wins.
+impl std::ops::Deref for WebAcl {
+    type Target = rt::Resource;
+
+    #[inline]
+    fn deref(&self) -> &rt::Resource {
+        &self.resource
+    }
+}
+
 impl WebAcl {
     /// Declare a `AWS::WAFv2::WebACL` named `name`.
     ///
