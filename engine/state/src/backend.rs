@@ -147,13 +147,14 @@ pub fn open_backend(url: Option<&str>, project_dir: &Path) -> Result<Arc<dyn Bac
 #[derive(Debug, Clone)]
 pub struct FileBackend {
     root: PathBuf,
-    faults: Option<Arc<AtomicI64>>,
+    /// Durable steps left before a simulated crash (`i64::MAX`: never). Shared by clones.
+    faults: Arc<AtomicI64>,
 }
 
 impl FileBackend {
     #[must_use]
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into(), faults: None }
+        Self { root: root.into(), faults: Arc::new(AtomicI64::new(i64::MAX)) }
     }
 
     /// The folder.
@@ -163,13 +164,12 @@ impl FileBackend {
     }
 
     /// Crash simulation for tests: after `steps` more durable steps (a file written, fsynced,
-    /// renamed, a folder fsynced, a journal truncated...), every step fails as if the process had
-    /// died there, leaving the files exactly as they are.
+    /// renamed, a folder fsynced, a journal written, truncated...), every step of this backend and
+    /// its clones fails as if the process had died there, leaving the files exactly as they are.
+    /// `i64::MAX` turns it off.
     #[doc(hidden)]
-    #[must_use]
-    pub fn with_crash_after(mut self, steps: i64) -> Self {
-        self.faults = Some(Arc::new(AtomicI64::new(steps)));
-        self
+    pub fn simulate_crash_after(&self, steps: i64) {
+        self.faults.store(steps, Ordering::SeqCst);
     }
 
     fn path(&self, key: &str) -> Result<PathBuf> {
@@ -184,7 +184,7 @@ impl FileBackend {
     }
 
     fn step(&self, what: &str) -> Result<()> {
-        step(self.faults.as_ref(), what)
+        step(&self.faults, what)
     }
 
     /// Serialise conditional operations on a folder across processes (and threads).
@@ -271,7 +271,7 @@ impl Backend for FileBackend {
             self.step("rename into place")
                 .and_then(|()| fs::rename(&temp, &path).map_err(|e| StateError::io(path.display(), e)))
         };
-        if outcome.is_err() && self.faults.as_ref().is_none_or(|f| f.load(Ordering::SeqCst) > 0) {
+        if outcome.is_err() && self.faults.load(Ordering::SeqCst) > 0 {
             let _ = fs::remove_file(&temp);
         }
         outcome?;
@@ -376,23 +376,23 @@ struct FileJournal {
     file: File,
     path: PathBuf,
     len: u64,
-    faults: Option<Arc<AtomicI64>>,
+    faults: Arc<AtomicI64>,
 }
 
 impl JournalSink for FileJournal {
     fn append(&mut self, data: &[u8]) -> Result<()> {
-        step(self.faults.as_ref(), "journal write")?;
+        step(&self.faults, "journal write")?;
         self.file.write_all(data).map_err(|e| StateError::io(self.path.display(), e))?;
         self.len += data.len() as u64;
-        step(self.faults.as_ref(), "journal fsync")?;
+        step(&self.faults, "journal fsync")?;
         self.file.sync_data().map_err(|e| StateError::io(self.path.display(), e))
     }
 
     fn truncate(&mut self, len: u64) -> Result<()> {
-        step(self.faults.as_ref(), "journal truncate")?;
+        step(&self.faults, "journal truncate")?;
         self.file.set_len(len).map_err(|e| StateError::io(self.path.display(), e))?;
         self.len = len;
-        step(self.faults.as_ref(), "journal truncate fsync")?;
+        step(&self.faults, "journal truncate fsync")?;
         self.file.sync_data().map_err(|e| StateError::io(self.path.display(), e))
     }
 
@@ -401,14 +401,13 @@ impl JournalSink for FileJournal {
     }
 }
 
-fn step(faults: Option<&Arc<AtomicI64>>, what: &str) -> Result<()> {
-    if let Some(remaining) = faults {
-        if remaining.fetch_sub(1, Ordering::SeqCst) <= 0 {
-            return Err(StateError::io(
-                format!("simulated crash before: {what}"),
-                std::io::Error::other("simulated crash"),
-            ));
-        }
+fn step(faults: &AtomicI64, what: &str) -> Result<()> {
+    if faults.load(Ordering::SeqCst) == i64::MAX {
+        return Ok(());
+    }
+    if faults.fetch_sub(1, Ordering::SeqCst) <= 0 {
+        faults.store(0, Ordering::SeqCst);
+        return Err(StateError::io(format!("simulated crash before: {what}"), std::io::Error::other("simulated crash")));
     }
     Ok(())
 }

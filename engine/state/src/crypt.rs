@@ -94,10 +94,10 @@ fn map_properties(
 pub(crate) fn encrypt_resource(resource: &ResourceState, crypter: &Crypter) -> Result<ResourceState> {
     let mut outputs = resource.outputs.clone();
     for name in &resource.options.additional_secret_outputs {
-        if let Some(value) = outputs.get_mut(name) {
-            if !contains_secret(value) {
-                *value = markers::secret(value.take());
-            }
+        if let Some(value) = outputs.get_mut(name)
+            && !contains_secret(value)
+        {
+            *value = markers::secret(value.take());
         }
     }
     let encrypt = |v: &Value| encrypt_value(v, crypter);

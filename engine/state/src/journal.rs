@@ -21,7 +21,7 @@ pub const JOURNAL_VERSION: u64 = 1;
 #[serde(tag = "t", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub(crate) enum Entry {
     /// An operation is about to be sent.
-    Begin { operation: PendingOperation },
+    Begin { operation: Box<PendingOperation> },
     /// The cloud accepted it: its request token.
     Sent { op: u64, request_token: String },
     /// It finished; `resource` is the record to store (create/update; `None`: the desired one).
@@ -222,10 +222,10 @@ impl Folded {
     }
 
     fn mark_pending_delete(&mut self, urn: &str) {
-        if let Some(order) = self.find(urn, |r| !r.pending_delete) {
-            if let Some(record) = self.resources.get_mut(&order) {
-                record.pending_delete = true;
-            }
+        if let Some(order) = self.find(urn, |r| !r.pending_delete)
+            && let Some(record) = self.resources.get_mut(&order)
+        {
+            record.pending_delete = true;
         }
     }
 
@@ -248,7 +248,7 @@ impl Folded {
         match entry {
             Entry::Begin { operation } => {
                 self.next_op = self.next_op.max(operation.op + 1);
-                self.in_flight.insert(operation.op, operation);
+                self.in_flight.insert(operation.op, *operation);
             }
             Entry::Sent { op, request_token } => {
                 if let Some(operation) = self.in_flight.get_mut(&op) {

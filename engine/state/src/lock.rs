@@ -90,10 +90,10 @@ impl LockInfo {
                 Some(false) => return Some(format!("process {} on this host ({}) is gone", self.pid, self.host)),
                 Some(true) => {
                     let current = process_start_time(self.pid);
-                    if let (Some(recorded), Some(current)) = (self.process_start, current) {
-                        if recorded != current {
-                            return Some(format!("process {} on this host exited (its pid was reused)", self.pid));
-                        }
+                    if let (Some(recorded), Some(current)) = (self.process_start, current)
+                        && recorded != current
+                    {
+                        return Some(format!("process {} on this host exited (its pid was reused)", self.pid));
                     }
                 }
                 None => {}

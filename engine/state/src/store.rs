@@ -122,13 +122,13 @@ impl StateStore {
             Some(object) => Some(Snapshot::parse(&object.data, &snapshot_location)?),
             None => None,
         };
-        if let Some(snapshot) = &snapshot {
-            if snapshot.project != self.project || snapshot.stack != self.stack {
-                return Err(StateError::corrupt(
-                    &snapshot_location,
-                    format!("it holds stack `{}` of project `{}`", snapshot.stack, snapshot.project),
-                ));
-            }
+        if let Some(snapshot) = &snapshot
+            && (snapshot.project != self.project || snapshot.stack != self.stack)
+        {
+            return Err(StateError::corrupt(
+                &snapshot_location,
+                format!("it holds stack `{}` of project `{}`", snapshot.stack, snapshot.project),
+            ));
         }
         let journal_location = self.location(JOURNAL_FILE);
         let journal = parse_journal(&self.backend.read_journal(&self.key(JOURNAL_FILE))?, &journal_location)?;

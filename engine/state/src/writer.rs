@@ -173,7 +173,7 @@ impl StateWriter {
             started: now,
         };
         let stored = encrypt_operation(&pending, &self.inner.crypter)?;
-        self.submit(Entry::Begin { operation: stored }).await?;
+        self.submit(Entry::Begin { operation: Box::new(stored) }).await?;
         Ok(BegunOperation { op: number, client_token: token })
     }
 
@@ -349,6 +349,7 @@ impl WriterThread {
                 }
             }
             let mut records = Vec::new();
+            let mut closed = false;
             for message in batch {
                 match message {
                     Message::Record { entry, json, reply } => records.push((entry, json, reply)),
@@ -364,10 +365,25 @@ impl WriterThread {
                         }
                         let released = self.lock.take().map_or(Ok(()), StackLock::release);
                         let _ = reply.send(result.and(released));
+                        closed = true;
                     }
                 }
             }
             self.flush(records);
+            if closed {
+                // Later messages get an error (the writer is stopped); the thread ends, and senders
+                // see a closed channel from now on.
+                while let Ok(message) = rx.try_recv() {
+                    let reply = match message {
+                        Message::Record { reply, .. } => reply,
+                        Message::Compact(reply) | Message::Close(reply) => Some(reply),
+                    };
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Err(self.failed_error()));
+                    }
+                }
+                return;
+            }
             if self.sink.len() > self.options.compact_after_bytes && self.stopped.is_none() {
                 let _ = self.compact();
             }
