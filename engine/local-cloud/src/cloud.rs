@@ -300,11 +300,10 @@ impl State {
             if let Err(error) = store.append(&records) {
                 eprintln!("local cloud: cannot write the journal: {error}");
             }
-            if store.records_since_snapshot() >= cloud.config.compact_after {
-                if let Err(error) = store.compact(data) {
+            if store.records_since_snapshot() >= cloud.config.compact_after
+                && let Err(error) = store.compact(data) {
                     eprintln!("local cloud: cannot compact the journal: {error}");
                 }
-            }
         }
     }
 
@@ -769,11 +768,10 @@ impl State {
             last = Some(key.identifier.clone());
         }
         let mut out = json!({"TypeName": type_name, "ResourceDescriptions": descriptions});
-        if more {
-            if let Some(last) = last {
+        if more
+            && let Some(last) = last {
                 out["NextToken"] = json!(base64::engine::general_purpose::STANDARD.encode(format!("list:{last}")));
             }
-        }
         Ok(out)
     }
 
@@ -905,11 +903,10 @@ impl State {
 
     fn complete(&mut self, cloud: &Cloud, token: &str, now: u64) {
         let Some(mut request) = self.data.requests.get(token).cloned() else { return };
-        if let Some(key) = &request.key {
-            if self.busy.get(key).is_some_and(|t| t == token) {
+        if let Some(key) = &request.key
+            && self.busy.get(key).is_some_and(|t| t == token) {
                 self.busy.remove(key);
             }
-        }
         let input = request.input.take();
         if request.status == Status::CancelInProgress {
             request.status = Status::CancelComplete;
@@ -1039,14 +1036,13 @@ impl State {
 
     fn unlink(&mut self, schema: &ResourceSchema, key: &ResKey, model: &Value) {
         for (_, value) in integrity::references(schema, model) {
-            if let Some(target) = self.resolve_reference(&value, &key.scope) {
-                if let Some(set) = self.referrers.get_mut(&target) {
+            if let Some(target) = self.resolve_reference(&value, &key.scope)
+                && let Some(set) = self.referrers.get_mut(&target) {
                     set.remove(key);
                     if set.is_empty() {
                         self.referrers.remove(&target);
                     }
                 }
-            }
         }
     }
 
@@ -1068,13 +1064,11 @@ impl State {
         self.injected(cloud, &schema.type_name, &key.identifier, &model)?;
         // Read-only values the patch could not touch are kept as they were.
         for path in &schema.read_only {
-            if let (Some(root), Some(old)) = (path.root(), current.model.get(path.root().unwrap_or(""))) {
-                if path.segments().len() == 1 {
-                    if let Some(object) = model.as_object_mut() {
+            if let (Some(root), Some(old)) = (path.root(), current.model.get(path.root().unwrap_or("")))
+                && path.segments().len() == 1
+                    && let Some(object) = model.as_object_mut() {
                         object.insert(root.to_owned(), old.clone());
                     }
-                }
-            }
         }
         self.unlink(schema, &key, &current.model);
         for target in references {
@@ -1168,13 +1162,11 @@ fn sync_validate(schema: &ResourceSchema, model: &Value, reject_read_only: bool)
     if reject_read_only {
         let mut read_only: Vec<String> = Vec::new();
         for path in &schema.read_only {
-            if path.segments().len() == 1 {
-                if let Some(root) = path.root() {
-                    if model.get(root).is_some() && !schema.is_write_only(&[root]) {
+            if path.segments().len() == 1
+                && let Some(root) = path.root()
+                    && model.get(root).is_some() && !schema.is_write_only(&[root]) {
                         read_only.push(format!("#/{root}"));
                     }
-                }
-            }
         }
         if !read_only.is_empty() {
             let text: Vec<String> = read_only.iter().map(|p| format!("{p}: read-only property cannot be set")).collect();

@@ -218,11 +218,10 @@ impl Config {
         if !(0.0..=1.0).contains(&self.fail_rate) {
             return Err(Error::Config(format!("fail rate must be between 0 and 1, not {}", self.fail_rate)));
         }
-        if let Some(rps) = self.throttle_rps {
-            if !(rps.is_finite() && rps > 0.0) {
+        if let Some(rps) = self.throttle_rps
+            && !(rps.is_finite() && rps > 0.0) {
                 return Err(Error::Config(format!("throttle must be a positive number of requests per second, not {rps}")));
             }
-        }
         Ok(())
     }
 }

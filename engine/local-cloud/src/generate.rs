@@ -473,7 +473,7 @@ impl Gen<'_, '_> {
                 let arn = make_arn(self.region, "elasticloadbalancing", &format!("loadbalancer/{full}"));
                 self.mint("LoadBalancerArn", arn);
                 let internal = self.get("Scheme").as_deref() == Some("internal");
-                let digits: String = self.rng.from_alphabet(b"0123456789", 10);
+                let digits: String = self.rng.pick(b"0123456789", 10);
                 let dns = format!("{}{name}-{digits}.{}.elb.amazonaws.com", if internal { "internal-" } else { "" }, self.region);
                 self.set("DNSName", json!(dns));
                 self.set("CanonicalHostedZoneID", json!(elb_zone(self.region)));
@@ -702,11 +702,10 @@ impl Gen<'_, '_> {
             }
             for (value, mint) in options {
                 if schema.validator().validate_property(&name, &value).is_empty() {
-                    if mint {
-                        if let Some(text) = value.as_str() {
+                    if mint
+                        && let Some(text) = value.as_str() {
                             self.minted.push(text.to_owned());
                         }
-                    }
                     self.object.insert(name.clone(), value);
                     break;
                 }

@@ -41,15 +41,14 @@ pub fn credential_scope(authorization: Option<&str>, query: Option<&str>) -> Sco
         let end = rest.find([',', ' ']).unwrap_or(rest.len());
         from_credential(&rest[..end])
     });
-    if found.is_none() {
-        if let Some(query) = query {
+    if found.is_none()
+        && let Some(query) = query {
             for (key, value) in parse_form(query) {
                 if key == "X-Amz-Credential" {
                     found = from_credential(&value);
                 }
             }
         }
-    }
     match found {
         Some((region, service)) if !region.is_empty() => Scope { region, service: Some(service) },
         _ => Scope { region: "us-east-1".to_owned(), service: None },
@@ -75,13 +74,12 @@ pub fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() && text.is_char_boundary(i + 1) && text.is_char_boundary(i + 3) {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+        if bytes[i] == b'%' && i + 2 < bytes.len() && text.is_char_boundary(i + 1) && text.is_char_boundary(i + 3)
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
                 out.push(byte);
                 i += 3;
                 continue;
             }
-        }
         out.push(bytes[i]);
         i += 1;
     }

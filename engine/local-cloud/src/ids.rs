@@ -95,13 +95,12 @@ pub fn parse_identifier(schema: &ResourceSchema, text: &str) -> Result<Identifie
     if text.is_empty() {
         return Err(bad("it is empty"));
     }
-    if text.trim_start().starts_with('{') {
-        if let Ok(Value::Object(object)) = serde_json::from_str::<Value>(text) {
+    if text.trim_start().starts_with('{')
+        && let Ok(Value::Object(object)) = serde_json::from_str::<Value>(text) {
             return parse_json_identifier(schema, &object).ok_or_else(|| {
                 bad("its keys are neither the primary identifier nor one of the additional identifiers")
             });
         }
-    }
     let count = schema.primary_identifier.len().max(1);
     let parts: Vec<&str> = text.splitn(count, '|').collect();
     if parts.len() != count {
@@ -320,7 +319,7 @@ mod tests {
         let function = schema("AWS::Lambda::Function");
         let model = json!({"FunctionName": "f", "Code": {"S3Bucket": "b", "S3Key": "k"}, "Role": "r"});
         let read = read_model(&function, &model);
-        assert!(read.get("Code").map_or(true, |c| c.get("S3Bucket").is_none()), "{read}");
+        assert!(read.get("Code").is_none_or(|c| c.get("S3Bucket").is_none()), "{read}");
         assert_eq!(read["FunctionName"], "f");
         let bucket = schema("AWS::S3::Bucket");
         let model = json!({"BucketName": "b", "LifecycleConfiguration": {"Rules": [

@@ -65,11 +65,10 @@ fn walk(schema: &ResourceSchema, value: &Value, path: &mut Vec<String>, out: &mu
         return;
     }
     match value {
-        Value::String(text) => {
-            if is_local_reference(text) {
+        Value::String(text)
+            if is_local_reference(text) => {
                 out.push((format!("/{}", path.join("/")), text.clone()));
             }
-        }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(i.to_string());
@@ -172,16 +171,14 @@ pub fn check_special(view: View<'_>, schema: &ResourceSchema, scope: &str, regio
             }
         }
     }
-    if type_name == "AWS::S3::BucketPolicy" {
-        if let Some(bucket) = model.get("Bucket").and_then(Value::as_str) {
-            if !view.bucket_exists(bucket) {
+    if type_name == "AWS::S3::BucketPolicy"
+        && let Some(bucket) = model.get("Bucket").and_then(Value::as_str)
+            && !view.bucket_exists(bucket) {
                 return Err(("NotFound".into(), format!("Property /Bucket: the specified bucket '{bucket}' does not exist")));
             }
-        }
-    }
-    if type_name == "AWS::Lambda::Function" {
-        if let Some(code) = model.get("Code") {
-            if let (Some(bucket), Some(key)) = (code.get("S3Bucket").and_then(Value::as_str), code.get("S3Key").and_then(Value::as_str)) {
+    if type_name == "AWS::Lambda::Function"
+        && let Some(code) = model.get("Code")
+            && let (Some(bucket), Some(key)) = (code.get("S3Bucket").and_then(Value::as_str), code.get("S3Key").and_then(Value::as_str)) {
                 if !view.bucket_exists(bucket) {
                     return Err((
                         "InvalidRequest".into(),
@@ -195,8 +192,6 @@ pub fn check_special(view: View<'_>, schema: &ResourceSchema, scope: &str, regio
                     ));
                 }
             }
-        }
-    }
     Ok(())
 }
 

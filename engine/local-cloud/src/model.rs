@@ -182,24 +182,24 @@ impl Rng {
         if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
     }
 
-    pub fn from_alphabet(&mut self, alphabet: &[u8], len: usize) -> String {
+    pub fn pick(&mut self, alphabet: &[u8], len: usize) -> String {
         (0..len).map(|_| alphabet[self.below(alphabet.len())] as char).collect()
     }
 
     pub fn hex(&mut self, len: usize) -> String {
-        self.from_alphabet(b"0123456789abcdef", len)
+        self.pick(b"0123456789abcdef", len)
     }
 
     pub fn lower(&mut self, len: usize) -> String {
-        self.from_alphabet(b"abcdefghijklmnopqrstuvwxyz0123456789", len)
+        self.pick(b"abcdefghijklmnopqrstuvwxyz0123456789", len)
     }
 
     pub fn upper(&mut self, len: usize) -> String {
-        self.from_alphabet(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", len)
+        self.pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", len)
     }
 
     pub fn mixed(&mut self, len: usize) -> String {
-        self.from_alphabet(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", len)
+        self.pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", len)
     }
 
     pub fn uuid(&mut self) -> String {

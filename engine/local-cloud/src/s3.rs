@@ -251,8 +251,8 @@ fn list_objects(cloud: &Arc<Cloud>, bucket: &str, query: &[(String, String)]) ->
             truncated = true;
             break;
         }
-        if let Some(delimiter) = &delimiter {
-            if let Some(position) = key[prefix.len()..].find(delimiter.as_str()) {
+        if let Some(delimiter) = &delimiter
+            && let Some(position) = key[prefix.len()..].find(delimiter.as_str()) {
                 let common = key[..prefix.len() + position + delimiter.len()].to_owned();
                 if prefixes.last() != Some(&common) {
                     prefixes.push(common);
@@ -261,7 +261,6 @@ fn list_objects(cloud: &Arc<Cloud>, bucket: &str, query: &[(String, String)]) ->
                 last = key.clone();
                 continue;
             }
-        }
         contents.push_str(&format!(
             "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>{}</ETag><Size>{}</Size><StorageClass>STANDARD</StorageClass></Contents>",
             escape(key),

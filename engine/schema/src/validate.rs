@@ -411,7 +411,7 @@ fn ecma_to_rust(pattern: &str) -> String {
                             }
                             _ => {
                                 // Surrogates have no meaning outside UTF-16: stand for the astral planes.
-                                out.push_str(if hex.to_ascii_uppercase() < "DC00".to_owned() {
+                                out.push_str(if hex.to_ascii_uppercase().as_str() < "DC00" {
                                     "\\x{10000}"
                                 } else {
                                     "\\x{10FFFF}"
