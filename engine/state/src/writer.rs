@@ -61,6 +61,8 @@ enum Message {
     Record { entry: Entry, json: Vec<u8>, reply: Option<Reply> },
     Compact(Reply),
     Close(Reply),
+    /// The last handle was dropped: write what is queued, release the lock, end (no compaction).
+    Shutdown,
 }
 
 pub(crate) struct WriterSetup {
@@ -83,8 +85,9 @@ pub(crate) struct WriterSetup {
 /// or when the stack lock was broken by someone else, every later call fails: stop the deployment.
 ///
 /// Call [`StateWriter::close`] at the end: it compacts the journal into the snapshot and releases
-/// the lock. (Dropping every clone also stops the writer and releases the lock, without compacting;
-/// the journal is replayed on the next load.)
+/// the lock. (Dropping the last clone also stops the writer: it writes what is queued, releases
+/// the lock and ends before the drop returns, without compacting; the journal is replayed on the
+/// next load.)
 #[derive(Clone)]
 pub struct StateWriter {
     inner: Arc<Handle>,
@@ -98,6 +101,17 @@ struct Handle {
     next_op: AtomicU64,
     counters: Arc<Counters>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Message::Shutdown);
+        let thread = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(thread) = thread {
+            // The thread only finishes queued writes; waiting makes "dropped" mean "released".
+            let _ = thread.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for StateWriter {
@@ -367,6 +381,16 @@ impl WriterThread {
                         let _ = reply.send(result.and(released));
                         closed = true;
                     }
+                    Message::Shutdown => {
+                        self.flush(std::mem::take(&mut records));
+                        if let Some(lock) = self.lock.take() {
+                            let _ = lock.release();
+                        }
+                        if self.stopped.is_none() {
+                            self.stopped = Some(Stop::Closed);
+                        }
+                        closed = true;
+                    }
                 }
             }
             self.flush(records);
@@ -377,6 +401,7 @@ impl WriterThread {
                     let reply = match message {
                         Message::Record { reply, .. } => reply,
                         Message::Compact(reply) | Message::Close(reply) => Some(reply),
+                        Message::Shutdown => None,
                     };
                     if let Some(reply) = reply {
                         let _ = reply.send(Err(self.failed_error()));
