@@ -52,6 +52,8 @@ enum Command {
     Config(commands::config::ConfigArgs),
     /// Run a local Cloud Control server (`--listen`, `--data`), or list / reset its data.
     LocalCloud(engine_local_cloud::cli::Args),
+    /// Generate the typed SDK sources of one language (`--lang rust|python|node --out DIR`).
+    GenSdk(engine_codegen::cli::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,5 +69,6 @@ fn main() -> ExitCode {
         Command::Stack(command) => commands::stack::run(&global, command),
         Command::Config(args) => commands::config::run(&global, args),
         Command::LocalCloud(args) => engine_local_cloud::cli::run(args),
+        Command::GenSdk(args) => engine_codegen::cli::run(args),
     }
 }

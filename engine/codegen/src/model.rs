@@ -160,7 +160,7 @@ impl Model {
             }
             let Some((cfn_service, _)) = split_type_name(type_name) else { continue };
             let module = service_module(cfn_service);
-            if options.services.as_ref().is_some_and(|s| !s.contains(&module)) {
+            if options.services.as_ref().is_some_and(|s| !s.iter().any(|w| wanted_module(w) == module)) {
                 continue;
             }
             let schema = registry.get(type_name)?;
@@ -171,7 +171,7 @@ impl Model {
         }
         if let Some(wanted) = &options.services {
             for name in wanted {
-                if !by_service.contains_key(name) {
+                if !by_service.contains_key(&wanted_module(name)) {
                     return Err(Error::UnknownService(name.clone()));
                 }
             }
@@ -213,6 +213,12 @@ impl Resource {
     pub fn inputs(&self) -> impl Iterator<Item = &Property> {
         self.properties.iter().filter(|p| !p.read_only)
     }
+}
+
+/// A service asked for by name: a module name in any language (`lambda`, `lambda_`) or the
+/// service segment (`Lambda`, `ApiGateway`).
+fn wanted_module(name: &str) -> String {
+    service_module(name.trim_end_matches('_'))
 }
 
 /// `AWS::S3::Bucket` → (`S3`, `Bucket`).

@@ -314,6 +314,18 @@ impl ShapeTable {
         self.output_object(object, value)
     }
 
+    /// Rename an input value of a field's shape (e.g. an output's value once it resolved, at a
+    /// position the table describes).
+    pub fn rename_input(&self, shape: &FieldShape, value: &Value) -> Result<Value, RenameError> {
+        self.input_value(shape, value, &mut String::new())
+    }
+
+    /// Rename an output value of a field's shape.
+    #[must_use]
+    pub fn rename_output(&self, shape: &FieldShape, value: &Value) -> Value {
+        self.output_value(shape, value)
+    }
+
     /// Rename one top-level output property's value (`schema_name` of the resource's object).
     #[must_use]
     pub fn output_property(&self, resource: &ResourceShape, schema_name: &str, value: &Value) -> Value {
@@ -572,6 +584,9 @@ mod tests {
         // Nulls are unset; wrong kinds pass through for schema validation.
         assert_eq!(table.to_schema_names(1, &json!({"bucket_name": null, "tags": "x"})).unwrap(), json!({"Tags": "x"}));
         assert!(table.to_schema_names(1, &json!({"bucket_nam": null})).is_err());
+        let tags = &table.types[1].by_lang("tags").unwrap().shape;
+        assert_eq!(table.rename_input(tags, &json!([{"key": "k", "value": "v"}])).unwrap(), json!([{"Key": "k", "Value": "v"}]));
+        assert_eq!(table.rename_output(tags, &json!([{"Key": "k"}])), json!([{"key": "k"}]));
         assert_eq!(table.output_property(&table.resources[0], "Tags", &json!([{"Key": "a"}])), json!([{"key": "a"}]));
     }
 }

@@ -84,7 +84,7 @@ fn check(language_dir: &str, files: &[GeneratedFile]) {
 
 #[test]
 fn rust_golden() {
-    let options = Options { rust_sdk_path: "crate".to_owned(), rust_features: true, docs: true };
+    let options = Options { rust_sdk_path: "crate".to_owned(), ..Options::default() };
     check("rust", &generate(&model(), Language::Rust, &options));
 }
 

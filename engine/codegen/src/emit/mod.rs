@@ -43,13 +43,16 @@ pub struct Options {
     pub rust_sdk_path: String,
     /// Rust: the `cfg` feature gating each service module (`aws-<service>`), or none.
     pub rust_features: bool,
+    /// Rust: service modules are included from `OUT_DIR` (`include!`, for a build script) rather
+    /// than declared as `pub mod s3;` next to `aws/mod.rs` (a source tree).
+    pub rust_out_dir: bool,
     /// Include the schema's documentation (on by default; off makes smaller code).
     pub docs: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { rust_sdk_path: "crate".to_owned(), rust_features: true, docs: true }
+        Self { rust_sdk_path: "crate".to_owned(), rust_features: true, rust_out_dir: true, docs: true }
     }
 }
 

@@ -428,12 +428,16 @@ pub mod rt {{
             let _ = writeln!(out, "#[cfg(feature = \"{}\")]", feature_name(&service.name));
         }
         out.push_str("#[allow(clippy::all, clippy::pedantic, non_camel_case_types, deprecated, unused_imports, unused_mut)]\n");
-        let _ = writeln!(
-            out,
-            "pub mod {} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/aws/{}.rs\"));\n}}",
-            module_name(&service.name),
-            service.name
-        );
+        if options.rust_out_dir {
+            let _ = writeln!(
+                out,
+                "pub mod {} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/aws/{}.rs\"));\n}}",
+                module_name(&service.name),
+                service.name
+            );
+        } else {
+            let _ = writeln!(out, "#[path = \"{}.rs\"]\npub mod {};", service.name, module_name(&service.name));
+        }
     }
     out
 }

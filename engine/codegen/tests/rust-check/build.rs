@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         model.services.extend(vpc.services);
         model.services.sort_by(|a, b| a.name.cmp(&b.name));
     }
-    let options = Options { rust_sdk_path: "::engine_sdk".to_owned(), rust_features: false, docs: true };
+    let options = Options { rust_sdk_path: "::engine_sdk".to_owned(), rust_features: false, ..Options::default() };
     write_files(&out, &generate(&model, Language::Rust, &options))?;
     println!("cargo:rerun-if-changed=build.rs");
     Ok(())
