@@ -357,3 +357,171 @@ fn killed_ups_converge_without_orphans_or_duplicates() {
 fn killed_ups_converge_many_rounds() {
     kill_and_converge(10);
 }
+
+/// Change a resource behind the engine's back: start the project's local cloud in-process and
+/// send an update through aws-sdk-cloudcontrol.
+fn out_of_band_update(project: &Project, type_name: &str, id: &str, patch: Value) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let cloud = engine_local_cloud::LocalCloud::start(engine_local_cloud::Config::new(project.local_cloud_dir())).await.unwrap();
+        let provider =
+            engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint(cloud.endpoint(), "us-east-1")).await.unwrap();
+        provider
+            .update(type_name, id, &patch, "out-of-band-1", &engine_provider::OpOptions::new())
+            .await
+            .unwrap();
+        cloud.shutdown().await.unwrap();
+    });
+}
+
+#[test]
+fn refresh_finds_drift_and_up_puts_the_program_back() {
+    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "drifty", "RetentionInDays": 7}), json!({}))]});
+    let project = Project::new(&spec);
+    project.up().ok();
+    assert_eq!(project.engine(&["refresh", "--expect-no-changes"]).code, 0);
+
+    out_of_band_update(&project, "AWS::Logs::LogGroup", "drifty", json!([{"op": "replace", "path": "/RetentionInDays", "value": 30}]));
+    let look = project.engine(&["refresh", "--expect-no-changes"]);
+    assert_eq!(look.code, 2, "{}", look.text());
+    assert!(look.stdout.contains("RetentionInDays: 7 → 30"), "{}", look.text());
+    project.engine(&["refresh", "--yes"]).ok();
+    assert_eq!(project.state().resources[0].inputs["RetentionInDays"], json!(30));
+    // The program still says 7: up puts it back, then all is quiet.
+    let preview = project.engine(&["preview", "--expect-no-changes", "--diff"]);
+    assert_eq!(preview.code, 2, "{}", preview.text());
+    assert!(preview.stdout.contains("RetentionInDays: 30 → 7"), "{}", preview.text());
+    project.up().ok();
+    assert_eq!(project.engine(&["refresh", "--expect-no-changes"]).code, 0);
+    assert_eq!(project.engine(&["preview", "--expect-no-changes"]).code, 0);
+}
+
+#[test]
+fn targets_aliases_regions_reads_and_imports() {
+    let spec = json!({"resources": [
+        log_group("a", json!({"LogGroupName": "a", "RetentionInDays": 7}), json!({})),
+        log_group("b", json!({"LogGroupName": "b", "RetentionInDays": 7}), json!({})),
+        log_group("west", json!({"LogGroupName": "west"}), json!({"region": "eu-west-1"}))
+    ]});
+    let project = Project::new(&spec);
+    project.up().ok();
+    let west = project.state().resources.into_iter().find(|r| r.urn.ends_with("::west")).unwrap();
+    assert_eq!(west.region, "eu-west-1");
+
+    // --target: only a changes.
+    let spec2 = json!({"resources": [
+        log_group("a", json!({"LogGroupName": "a", "RetentionInDays": 14}), json!({})),
+        log_group("b", json!({"LogGroupName": "b", "RetentionInDays": 14}), json!({})),
+        log_group("west", json!({"LogGroupName": "west"}), json!({"region": "eu-west-1"}))
+    ]});
+    project.set_spec(&spec2);
+    project.engine(&["up", "--yes", "--target", "urn:engine:dev::e2e::AWS::Logs::LogGroup::a"]).ok();
+    let state = project.state();
+    let retention = |name: &str| state.resources.iter().find(|r| r.urn.ends_with(&format!("::{name}"))).unwrap().inputs["RetentionInDays"].clone();
+    assert_eq!((retention("a"), retention("b")), (json!(14), json!(7)));
+
+    // An alias renames without replacing; a read adopts without managing; an import adopts.
+    project.up().ok();
+    let spec3 = json!({"resources": [
+        log_group("a-renamed", json!({"LogGroupName": "a", "RetentionInDays": 14}), json!({"aliases": ["a"]})),
+        log_group("b", json!({"LogGroupName": "b", "RetentionInDays": 14}), json!({})),
+        log_group("west", json!({"LogGroupName": "west"}), json!({"region": "eu-west-1"})),
+        {"type": "AWS::Logs::LogGroup", "name": "seen", "read": "b"}
+    ], "outputs": {"seenArn": "${seen.Arn}"}});
+    project.set_spec(&spec3);
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    assert_eq!(planned_op(&up, "a-renamed").unwrap()["op"], "same", "{}", up.text());
+    assert_eq!(planned_op(&up, "seen").unwrap()["op"], "read");
+    let outputs = project.engine(&["stack", "output", "seenArn"]).ok();
+    assert!(outputs.stdout.contains("log-group:b"), "{}", outputs.stdout);
+    assert_eq!(project.cloud_resources().len(), 3);
+
+    // Dropping the read resource forgets it; the log group it named stays.
+    project.set_spec(&json!({"resources": [
+        log_group("a-renamed", json!({"LogGroupName": "a", "RetentionInDays": 14}), json!({"aliases": ["a"]})),
+        log_group("west", json!({"LogGroupName": "west"}), json!({"region": "eu-west-1"}))
+    ]}));
+    // b is no longer declared: deleted; "seen" is external: forgotten, never deleted twice.
+    project.up().ok();
+    assert_eq!(project.cloud_resources().len(), 2);
+
+    // Import: adopt an existing log group (created behind the engine's back) by identifier.
+    out_of_band_create(&project, "AWS::Logs::LogGroup", json!({"LogGroupName": "legacy", "RetentionInDays": 5}));
+    project.set_spec(&json!({"resources": [
+        log_group("a-renamed", json!({"LogGroupName": "a", "RetentionInDays": 14}), json!({"aliases": ["a"]})),
+        log_group("west", json!({"LogGroupName": "west"}), json!({"region": "eu-west-1"})),
+        log_group("legacy", json!({"LogGroupName": "legacy", "RetentionInDays": 5}), json!({"import": "legacy"}))
+    ]}));
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    assert_eq!(planned_op(&up, "legacy").unwrap()["op"], "import");
+    assert_eq!(project.cloud_resources().len(), 3);
+    assert_eq!(project.engine(&["preview", "--expect-no-changes"]).code, 0);
+}
+
+fn out_of_band_create(project: &Project, type_name: &str, model: Value) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let cloud = engine_local_cloud::LocalCloud::start(engine_local_cloud::Config::new(project.local_cloud_dir())).await.unwrap();
+        let provider =
+            engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint(cloud.endpoint(), "us-east-1")).await.unwrap();
+        provider.create(type_name, &model, "out-of-band-create-1", &engine_provider::OpOptions::new()).await.unwrap();
+        cloud.shutdown().await.unwrap();
+    });
+}
+
+#[test]
+fn a_failure_stops_its_dependents_and_lets_independent_work_finish() {
+    // Two log groups with the same name: the second create fails in the cloud (AlreadyExists);
+    // what depends on it is not attempted; the independent queue is created.
+    let spec = json!({"resources": [
+        log_group("first", json!({"LogGroupName": "taken"}), json!({})),
+        {"type": "AWS::Logs::LogGroup", "name": "second", "props": {"LogGroupName": "taken"}, "dependsOn": ["first"]},
+        {"type": "AWS::SQS::Queue", "name": "dependent", "props": {"Tags": [{"Key": "g", "Value": "${second.id}"}]}},
+        {"type": "AWS::SQS::Queue", "name": "independent", "props": {}}
+    ]});
+    let project = Project::new(&spec);
+    let up = project.engine(&["up", "--yes", "--skip-preview"]);
+    assert_eq!(up.code, 1, "{}", up.text());
+    let text = up.text();
+    assert!(text.contains("urn:engine:dev::e2e::AWS::Logs::LogGroup::second") && text.contains("AlreadyExists"), "{text}");
+    let types: Vec<String> = project.cloud_resources().into_iter().map(|(t, _)| t).collect();
+    assert_eq!(types, vec!["AWS::Logs::LogGroup".to_owned(), "AWS::SQS::Queue".to_owned()], "{text}");
+    assert_eq!(project.cloud_resources(), project.state_cloud_resources());
+}
+
+#[test]
+fn functions_answer_from_the_cloud() {
+    let project = Project::new(&json!({"resources": [], "invokes": true}));
+    project.up().ok();
+    let outputs: Value = serde_json::from_str(&project.engine(&["stack", "output", "--json"]).ok().stdout).unwrap();
+    assert_eq!(outputs["account"], "123456789012");
+    assert_eq!(outputs["region"], "us-east-1");
+    assert!(outputs["zones"].as_array().is_some_and(|z| z.first() == Some(&json!("us-east-1a"))), "{outputs}");
+}
+
+#[test]
+fn a_first_interrupt_finishes_what_is_in_flight_and_saves() {
+    let mut project = Project::new(&buckets(40));
+    project.env("ENGINE_LOCAL_CLOUD_LATENCY", "400");
+    project.env("ENGINE_PARALLEL", "4");
+    let child = project
+        .command(&["up", "--yes", "--skip-preview"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("Interrupted"), "{text}");
+    // Stopped early, everything created is recorded, nothing is left in flight.
+    let created = project.cloud_resources();
+    assert!(!created.is_empty() && created.len() < 40, "{} created: {text}", created.len());
+    assert_eq!(created, project.state_cloud_resources());
+    let rerun = project.engine(&["up", "--yes"]).ok();
+    assert!(!rerun.text().contains("recovered an interrupted"), "{}", rerun.text());
+    assert_eq!(project.cloud_resources().len(), 40);
+}

@@ -872,7 +872,7 @@ impl Deployment {
             }
             Err(error) => {
                 let message = describe_provider_error(&error);
-                let left_behind = error.identifier().map(str::to_owned);
+                let left_behind = created_despite(&error);
                 let record = left_behind.map(|id| {
                     let mut record = desired.clone();
                     record.id = id;
@@ -1333,6 +1333,19 @@ fn alias_urn(deployment: &Deployment, reg: &Registration, alias: &engine_proto::
             };
             Some(child_urn(stack, project, &parent, type_name, name))
         }
+    }
+}
+
+/// The identifier of a resource a failed create left behind: the failure came after the
+/// resource existed (it did not stabilise, the handler broke, the deadline passed). A refusal
+/// (`AlreadyExists` names someone else's resource; invalid input, access, limits) created
+/// nothing.
+pub(crate) fn created_despite(error: &ProviderError) -> Option<String> {
+    use engine_provider::ErrorKind;
+    let id = error.identifier()?.to_owned();
+    match error.kind() {
+        None | Some(ErrorKind::Transient | ErrorKind::Timeout | ErrorKind::Other) => Some(id),
+        Some(_) => None,
     }
 }
 

@@ -191,7 +191,7 @@ async fn resolve_one(
         Err(error) => {
             let message = describe_provider_error(&error);
             let left_behind = match pending.kind {
-                OpKind::Create | OpKind::CreateReplacement => error.identifier().map(str::to_owned),
+                OpKind::Create | OpKind::CreateReplacement => crate::deployment::created_despite(&error),
                 _ => None,
             };
             match left_behind {

@@ -4,7 +4,7 @@
 //! {
 //!   "resources": [
 //!     {"type": "AWS::S3::Bucket", "name": "logs", "props": {"Tags": [{"Key": "k", "Value": "${other.Arn}"}]},
-//!      "dependsOn": ["other"], "parent": "comp", "component": false,
+//!      "dependsOn": ["other"], "parent": "comp", "component": false, "read": "ID (ReadResource)",
 //!      "options": {"protect": true, "deleteBeforeReplace": true, "ignoreChanges": ["Tags"],
 //!                  "replaceOnChanges": ["X"], "retainOnDelete": true, "import": "id", "region": "eu-west-1",
 //!                  "aliases": ["old-name"]}}
@@ -13,7 +13,8 @@
 //!   "failAfter": 2,          // exit with an error after registering this many resources
 //!   "hang": true,            // never return (the engine's idle deadline must stop it)
 //!   "print": "text",         // print this line first
-//!   "printConfig": "key"     // print this config value (stdout and stderr)
+//!   "printConfig": "key",    // print this config value (stdout and stderr)
+//!   "invokes": true          // export the caller's account, the region and its zones
 //! }
 //! ```
 //!
@@ -82,6 +83,13 @@ async fn main(ctx: Context) -> Result<()> {
         println!("config {key} is {value}");
         eprintln!("(stderr) config {key} is {value}");
     }
+    if spec.get("invokes").and_then(Value::as_bool).unwrap_or(false) {
+        let identity = ctx.get_caller_identity().await?;
+        let zones = ctx.get_availability_zones(None).await?;
+        ctx.export("account", identity.account_id);
+        ctx.export("region", ctx.get_region().await?);
+        ctx.export("zones", zones.names);
+    }
     let fail_after = spec.get("failAfter").and_then(Value::as_u64);
     let mut handles: HashMap<String, Handle> = HashMap::new();
     let empty = Vec::new();
@@ -132,6 +140,8 @@ async fn main(ctx: Context) -> Result<()> {
         }
         let handle = if r.get("component").and_then(Value::as_bool).unwrap_or(false) {
             Handle::Component(ctx.component(type_name, name, options)?)
+        } else if let Some(id) = r.get("read").and_then(Value::as_str) {
+            Handle::Custom(ctx.read_resource(type_name, name, id.to_owned(), options)?)
         } else {
             let props = input(r.get("props").unwrap_or(&Value::Object(Default::default())), &handles);
             Handle::Custom(ctx.register_resource(type_name, name, props, options)?)
