@@ -525,3 +525,131 @@ fn a_first_interrupt_finishes_what_is_in_flight_and_saves() {
     assert!(!rerun.text().contains("recovered an interrupted"), "{}", rerun.text());
     assert_eq!(project.cloud_resources().len(), 40);
 }
+
+/// The order in which steps finished, as `(op, name)`.
+fn done_order(run: &Run) -> Vec<(String, String)> {
+    run.events()
+        .into_iter()
+        .filter(|e| e["event"] == "stepDone" && e["ok"] == true)
+        .map(|e| (e["op"].as_str().unwrap_or("").to_owned(), e["name"].as_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+#[test]
+fn parallelism_is_bounded_and_deletes_run_in_reverse_dependency_order() {
+    let chain = json!({"resources": [
+        {"type": "AWS::SQS::Queue", "name": "a", "props": {}},
+        {"type": "AWS::SQS::Queue", "name": "b", "props": {"Tags": [{"Key": "up", "Value": "${a.QueueName}"}]}},
+        {"type": "AWS::SQS::Queue", "name": "c", "props": {"Tags": [{"Key": "up", "Value": "${b.QueueName}"}]}},
+        {"type": "AWS::SQS::Queue", "name": "i0", "props": {}},
+        {"type": "AWS::SQS::Queue", "name": "i1", "props": {}},
+        {"type": "AWS::SQS::Queue", "name": "i2", "props": {}},
+        {"type": "AWS::SQS::Queue", "name": "i3", "props": {}},
+        {"type": "AWS::SQS::Queue", "name": "i4", "props": {}}
+    ]});
+    let mut project = Project::new(&chain);
+    project.env("ENGINE_LOCAL_CLOUD_LATENCY", "150");
+    let up = project.engine(&["up", "--yes", "--skip-preview", "--json", "--parallel", "3"]).ok();
+    let mut in_flight: i32 = 0;
+    let mut most = 0;
+    for event in up.events() {
+        match event["event"].as_str() {
+            Some("stepStarted") => in_flight += 1,
+            Some("stepDone") => in_flight -= 1,
+            _ => {}
+        }
+        most = most.max(in_flight);
+    }
+    assert!(most <= 3, "{most} operations in flight with --parallel 3");
+    assert!(most >= 2, "no parallelism at all ({most})");
+
+    // A replacement of b (create-before-delete): the new b exists before the old one goes.
+    let mut replaced = chain.clone();
+    replaced["resources"][1]["options"] = json!({"replaceOnChanges": ["Tags"]});
+    replaced["resources"][1]["props"]["Tags"][0]["Key"] = json!("upstream");
+    project.set_spec(&replaced);
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    let order = done_order(&up);
+    let created = order.iter().position(|s| s == &("replace".to_owned(), "b".to_owned())).expect("b replaced");
+    let deleted = order.iter().position(|s| s == &("delete-replaced".to_owned(), "b".to_owned())).expect("old b deleted");
+    assert!(created < deleted, "{order:?}");
+    assert_eq!(project.cloud_resources().len(), 8);
+
+    // Destroy: c before b before a.
+    let destroy = project.engine(&["destroy", "--yes", "--json"]).ok();
+    let order: Vec<String> = done_order(&destroy).into_iter().map(|(_, n)| n).collect();
+    let at = |n: &str| order.iter().position(|x| x == n).unwrap();
+    assert!(at("c") < at("b") && at("b") < at("a"), "{order:?}");
+    assert!(project.cloud_resources().is_empty());
+}
+
+fn script_project(runtime: &str, main: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Engine.toml"), format!("name = \"scripts\"\nruntime = \"{runtime}\"\nmain = \"{main}\"\n")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn engine_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    let output = std::process::Command::new(engine_tests::engine_bin())
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("ENGINE_LOCAL_CLOUD_URL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn python_programs_run_in_their_own_virtualenv() {
+    let program = "import os, sys\nprint('prefix', sys.prefix)\nprint('stack', os.environ['ENGINE_STACK'], os.environ['ENGINE_DRY_RUN'])\nprint('monitor', os.environ['ENGINE_MONITOR_ADDRESS'])\n";
+    let dir = script_project("python", "main.py", &[("main.py", program), ("requirements.txt", "")]);
+    engine_in(dir.path(), &["stack", "init", "dev"]).ok();
+    let run = engine_in(dir.path(), &["preview"]).ok();
+    let venv = dir.path().join(".venv");
+    assert!(run.stdout.contains(&format!("prefix {}", venv.display())), "{}", run.text());
+    assert!(run.stdout.contains("stack dev true"), "{}", run.text());
+    assert!(run.stdout.contains("monitor 127.0.0.1:"), "{}", run.text());
+    assert!(run.text().contains("creating the program's virtualenv"), "{}", run.text());
+    // Second run: the virtualenv is reused.
+    let again = engine_in(dir.path(), &["preview"]).ok();
+    assert!(!again.text().contains("creating the program's virtualenv"), "{}", again.text());
+    // A crash is reported with its output.
+    std::fs::write(dir.path().join("main.py"), "print('about to fail')\nraise SystemExit(3)\n").unwrap();
+    let crash = engine_in(dir.path(), &["up", "--yes"]);
+    assert_eq!(crash.code, 1);
+    assert!(crash.text().contains("exited with code 3") && crash.text().contains("about to fail"), "{}", crash.text());
+}
+
+#[test]
+fn node_programs_get_their_node_modules() {
+    let program = "console.log('stack', process.env.ENGINE_STACK, process.env.ENGINE_PROJECT);\n";
+    let dir = script_project("node", "index.js", &[("index.js", program), ("package.json", "{\"name\": \"scripts\", \"version\": \"1.0.0\", \"private\": true}\n")]);
+    engine_in(dir.path(), &["stack", "init", "dev"]).ok();
+    let run = engine_in(dir.path(), &["preview"]).ok();
+    assert!(run.stdout.contains("stack dev scripts"), "{}", run.text());
+    assert!(run.text().contains("npm install"), "{}", run.text());
+    assert!(dir.path().join("node_modules").is_dir());
+    let again = engine_in(dir.path(), &["preview"]).ok();
+    assert!(!again.text().contains("npm install"), "{}", again.text());
+}
+
+#[test]
+#[ignore = "slow: downloads tsx from the npm registry"]
+fn typescript_programs_run_without_a_build_step() {
+    let program = "const stack: string = process.env.ENGINE_STACK ?? '';\nconsole.log(`typed ${stack}`);\n";
+    let package = "{\"name\": \"scripts\", \"version\": \"1.0.0\", \"private\": true, \"devDependencies\": {\"tsx\": \"^4\"}}\n";
+    let dir = script_project("node", "index.ts", &[("index.ts", program), ("package.json", package)]);
+    engine_in(dir.path(), &["stack", "init", "dev"]).ok();
+    let run = engine_in(dir.path(), &["preview"]).ok();
+    assert!(run.stdout.contains("typed dev"), "{}", run.text());
+}
