@@ -28,6 +28,7 @@
 //! surface generated typed resources and the language bindings use.
 
 mod asset;
+pub mod binding;
 mod config;
 mod context;
 mod error;
