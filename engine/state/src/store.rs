@@ -118,7 +118,21 @@ impl StateStore {
 
     fn load_stored(&self) -> Result<Stored> {
         let snapshot_location = self.location(SNAPSHOT_FILE);
-        let snapshot = match self.backend.get(&self.key(SNAPSHOT_FILE))? {
+        let journal_location = self.location(JOURNAL_FILE);
+        // A writer may compact while we read: the snapshot and journal read must be a pair, so
+        // read the snapshot, then the journal, and check the snapshot did not change meanwhile
+        // (the journal is only emptied after a new snapshot is in place).
+        let mut attempts = 0;
+        let (snapshot_object, journal_bytes) = loop {
+            let first = self.backend.get(&self.key(SNAPSHOT_FILE))?;
+            let journal = self.backend.read_journal(&self.key(JOURNAL_FILE))?;
+            let again = self.backend.get(&self.key(SNAPSHOT_FILE))?;
+            attempts += 1;
+            if first.as_ref().map(|o| &o.version) == again.as_ref().map(|o| &o.version) || attempts >= 20 {
+                break (first, journal);
+            }
+        };
+        let snapshot = match snapshot_object {
             Some(object) => Some(Snapshot::parse(&object.data, &snapshot_location)?),
             None => None,
         };
@@ -130,8 +144,7 @@ impl StateStore {
                 format!("it holds stack `{}` of project `{}`", snapshot.stack, snapshot.project),
             ));
         }
-        let journal_location = self.location(JOURNAL_FILE);
-        let journal = parse_journal(&self.backend.read_journal(&self.key(JOURNAL_FILE))?, &journal_location)?;
+        let journal = parse_journal(&journal_bytes, &journal_location)?;
         if snapshot.is_none() && !journal.records.is_empty() {
             return Err(StateError::corrupt(&journal_location, format!("there is a journal but no {SNAPSHOT_FILE}")));
         }

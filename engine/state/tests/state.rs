@@ -589,3 +589,65 @@ fn outputs_map_helpers() {
     assert_eq!(decrypt_value(&stored, &c).unwrap(), value);
     let _: Map<String, Value> = Map::new();
 }
+
+/// A backend that runs a hook (once) just before a journal read: a compaction racing a reader.
+struct RacingBackend {
+    inner: FileBackend,
+    hook: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl std::fmt::Debug for RacingBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RacingBackend").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+impl Backend for RacingBackend {
+    fn url(&self) -> String {
+        self.inner.url()
+    }
+    fn get(&self, key: &str) -> Result<Option<Object>> {
+        self.inner.get(key)
+    }
+    fn put(&self, key: &str, data: &[u8], condition: Condition) -> Result<String> {
+        self.inner.put(key, data, condition)
+    }
+    fn delete(&self, key: &str, condition: Condition) -> Result<bool> {
+        self.inner.delete(key, condition)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>> {
+        self.inner.list(prefix)
+    }
+    fn read_journal(&self, key: &str) -> Result<Vec<u8>> {
+        let hook = self.hook.lock().unwrap().take();
+        if let Some(hook) = hook {
+            hook();
+        }
+        self.inner.read_journal(key)
+    }
+    fn open_journal(&self, key: &str) -> Result<Box<dyn JournalSink>> {
+        self.inner.open_journal(key)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_racing_a_compaction_sees_a_consistent_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, store) = store_in(dir.path());
+    let (writer, _) = open(&store);
+    for i in 0..5 {
+        create(&writer, &format!("b{i}"), &format!("id-{i}")).await;
+    }
+    // The reader has read the old (empty) snapshot when the writer compacts and empties the journal.
+    let compacting = writer.clone();
+    let runtime = tokio::runtime::Handle::current();
+    let racing = RacingBackend {
+        inner: FileBackend::new(dir.path()),
+        hook: std::sync::Mutex::new(Some(Box::new(move || runtime.block_on(compacting.compact()).unwrap()))),
+    };
+    let reader = StateStore::new(Arc::new(racing), PROJECT, STACK);
+    let loaded = tokio::task::spawn_blocking(move || reader.load(&crypter()).unwrap()).await.unwrap();
+    assert_eq!(loaded.state.resources.len(), 5, "the reader must not pair the old snapshot with the emptied journal");
+    assert_eq!(writer.stats().compactions, 1);
+    writer.close().await.unwrap();
+}
