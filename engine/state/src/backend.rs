@@ -122,7 +122,11 @@ pub trait JournalSink: Send + fmt::Debug {
 /// [`StateError::BackendUrl`] for an unknown scheme, or `s3://` (not implemented yet).
 pub fn open_backend(url: Option<&str>, project_dir: &Path) -> Result<Arc<dyn Backend>> {
     let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
-        return Ok(Arc::new(FileBackend::new(project_dir.join(engine_config::ENGINE_DIR))));
+        let dir = project_dir.join(engine_config::ENGINE_DIR);
+        // Best effort: give `.engine/` its `.gitignore` so state is never committed by accident
+        // (a read-only checkout can still be previewed).
+        let _ = engine_config::ensure_engine_dir(&dir);
+        return Ok(Arc::new(FileBackend::new(dir)));
     };
     let bad = |reason: &str| StateError::BackendUrl { url: url.to_owned(), reason: reason.to_owned() };
     if let Some(path) = url.strip_prefix("file://") {
@@ -446,7 +450,10 @@ mod tests {
     #[test]
     fn urls() {
         let project = Path::new("/p");
-        assert_eq!(open_backend(None, project).unwrap().url(), "file:///p/.engine");
+        let dir = tempfile::tempdir().unwrap();
+        let default = open_backend(None, dir.path()).unwrap();
+        assert_eq!(default.url(), format!("file://{}/.engine", dir.path().display()));
+        assert!(dir.path().join(".engine/.gitignore").exists());
         assert_eq!(open_backend(Some("file:///srv/state"), project).unwrap().url(), "file:///srv/state");
         assert_eq!(open_backend(Some("file://state"), project).unwrap().url(), "file:///p/state");
         assert!(open_backend(Some("s3://bucket"), project).unwrap_err().to_string().contains("not implemented"));
