@@ -292,13 +292,10 @@ impl NameTable {
     }
 }
 
-/// Names the generated modules use for themselves or import (kept free in every module).
-const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Input", "Output", "Json", "Tag", "TagArgs", "Option", "Vec", "String", "Box", "Result", "Default", "Some", "None",
-    "Self", "Object", "Array", "Map", "Record", "Promise", "Function", "Symbol", "Number", "Boolean", "Error",
-    "Any", "Literal", "Optional", "Union", "Sequence", "Mapping", "TypedDict", "Required", "NotRequired",
-    "CustomResource", "ResourceOptions", "CustomResourceOptions",
-];
+/// Names generated Rust uses unqualified (prelude types); kept free in every module. Names the
+/// Python and TypeScript declarations import are aliased instead when a module declares them
+/// (`Input` in MediaLive, `List` in FraudDetector, `Tag` in LakeFormation keep their names).
+const RESERVED_TYPE_NAMES: &[&str] = &["Option", "Vec", "String", "Box", "Result", "Self"];
 
 struct ResourceBuilder<'a> {
     schema: &'a ResourceSchema,

@@ -79,17 +79,52 @@ fn init_stub(model: &Model) -> String {
     out
 }
 
-/// Names the module imports for type checkers, aliased when a generated name takes them.
+/// Names the stubs import, aliased (`Input as _Input`) when a generated name takes them (a
+/// resource named `Input`, `List` or `Tag` keeps its name).
 struct Imports {
     input: String,
     output: String,
     options: String,
+    any: String,
+    dict: String,
+    list: String,
+    literal: String,
+    mapping: String,
+    optional: String,
+    sequence: String,
+    union: String,
+    not_required: String,
+    typed_dict: String,
+    tag: String,
+    tag_args: String,
 }
 
 impl Imports {
     fn new(taken: &BTreeSet<String>) -> Self {
         let pick = |name: &str| if taken.contains(name) { format!("_{name}") } else { name.to_owned() };
-        Self { input: pick("Input"), output: pick("Output"), options: pick("ResourceOptions") }
+        Self {
+            input: pick("Input"),
+            output: pick("Output"),
+            options: pick("ResourceOptions"),
+            any: pick("Any"),
+            dict: pick("Dict"),
+            list: pick("List"),
+            literal: pick("Literal"),
+            mapping: pick("Mapping"),
+            optional: pick("Optional"),
+            sequence: pick("Sequence"),
+            union: pick("Union"),
+            not_required: pick("NotRequired"),
+            typed_dict: pick("TypedDict"),
+            tag: pick("Tag"),
+            tag_args: pick("TagArgs"),
+        }
+    }
+
+    fn import_line(module: &str, names: &[(&str, &str)]) -> String {
+        let parts: Vec<String> =
+            names.iter().map(|(name, local)| if name == local { (*name).to_owned() } else { format!("{name} as {local}") }).collect();
+        format!("from {module} import {}\n", parts.join(", "))
     }
 }
 
@@ -150,19 +185,31 @@ fn service_module(model: &Model, service: &Service, options: &Options) -> (Strin
     // What type checkers read.
     let mut stub = header(model);
     docs::python(&mut stub, "", &module_doc);
-    stub.push_str("\nfrom typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Union\n\n");
-    stub.push_str("from typing_extensions import NotRequired, TypedDict\n\n");
-    let alias = |name: &str, local: &str| if name == local { name.to_owned() } else { format!("{name} as {local}") };
-    let _ = writeln!(
-        stub,
-        "from .. import {}, {}, {}",
-        alias("Input", &imports.input),
-        alias("Output", &imports.output),
-        alias("ResourceOptions", &imports.options)
-    );
+    let i = &imports;
+    stub.push('\n');
+    stub.push_str(&Imports::import_line(
+        "typing",
+        &[
+            ("Any", &i.any),
+            ("Dict", &i.dict),
+            ("List", &i.list),
+            ("Literal", &i.literal),
+            ("Mapping", &i.mapping),
+            ("Optional", &i.optional),
+            ("Sequence", &i.sequence),
+            ("Union", &i.union),
+        ],
+    ));
+    stub.push('\n');
+    stub.push_str(&Imports::import_line("typing_extensions", &[("NotRequired", &i.not_required), ("TypedDict", &i.typed_dict)]));
+    stub.push('\n');
+    stub.push_str(&Imports::import_line(
+        "..",
+        &[("Input", &i.input), ("Output", &i.output), ("ResourceOptions", &i.options)],
+    ));
     stub.push_str("from .._runtime import CustomResource as _CustomResource\n");
     if uses_tag(service) {
-        stub.push_str("from . import Tag, TagArgs\n");
+        stub.push_str(&Imports::import_line(".", &[("Tag", &i.tag), ("TagArgs", &i.tag_args)]));
     }
     for resource in &service.resources {
         stub.push('\n');
@@ -182,7 +229,7 @@ fn service_module(model: &Model, service: &Service, options: &Options) -> (Strin
             TypeKind::Enum { values } => {
                 let literals: Vec<String> = values.iter().map(|v| py_str(&v.value)).collect();
                 stub.push('\n');
-                let _ = writeln!(stub, "{} = Literal[{}]", def.name, literals.join(", "));
+                let _ = writeln!(stub, "{} = {}[{}]", def.name, imports.literal, literals.join(", "));
                 if options.docs && !def.doc.is_empty() {
                     docs::python(&mut stub, "", &def.doc);
                 }
@@ -225,14 +272,14 @@ fn resource_class(out: &mut String, service: &Service, resource: &Resource, impo
         if property.required {
             let _ = writeln!(out, "        {name}: {ty},");
         } else {
-            let _ = writeln!(out, "        {name}: Optional[{ty}] = None,");
+            let _ = writeln!(out, "        {name}: {}[{ty}] = None,", imports.optional);
         }
         let text = docs::property_doc(property);
         if options.docs && !text.is_empty() {
             param_docs.extend(docs::param_lines(&format!(":param {name}:"), &text));
         }
     }
-    let _ = writeln!(out, "        opts: Optional[{}] = None,", imports.options);
+    let _ = writeln!(out, "        opts: {}[{}] = None,", imports.optional, imports.options);
     out.push_str("    ) -> None:\n");
     let mut init_doc = vec![format!("Declare a ``{}`` named ``resource_name``.", resource.type_name), String::new()];
     init_doc.extend(param_docs);
@@ -240,8 +287,8 @@ fn resource_class(out: &mut String, service: &Service, resource: &Resource, impo
     docs::python_lines(out, "        ", &init_doc);
 
     for (property, name) in all.iter().zip(&names) {
-        let inner = py_out(service, &property.ty);
-        let ty = if property.always_output { inner } else { format!("Optional[{inner}]") };
+        let inner = py_out(service, &property.ty, imports);
+        let ty = if property.always_output { inner } else { format!("{}[{inner}]", imports.optional) };
         let _ = writeln!(out, "    @property\n    def {name}(self) -> {}[{ty}]:", imports.output);
         let text = docs::property_doc(property);
         if options.docs && !text.is_empty() {
@@ -255,7 +302,7 @@ fn resource_class(out: &mut String, service: &Service, resource: &Resource, impo
 fn resource_args(out: &mut String, service: &Service, resource: &Resource, imports: &Imports) {
     let all: Vec<&Property> = resource.properties.iter().collect();
     let names = python_names(&all, true);
-    let _ = writeln!(out, "\nclass {}Args(TypedDict):", resource.name);
+    let _ = writeln!(out, "\nclass {}Args({}):", resource.name, imports.typed_dict);
     let _ = writeln!(out, "    \"\"\"The arguments of :class:`{}` (``{}(name, **args)``).\"\"\"\n", resource.name, resource.name);
     let mut any = false;
     for (property, name) in all.iter().zip(&names).filter(|(p, _)| !p.read_only) {
@@ -264,7 +311,7 @@ fn resource_args(out: &mut String, service: &Service, resource: &Resource, impor
         if property.required {
             let _ = writeln!(out, "    {name}: {ty}");
         } else {
-            let _ = writeln!(out, "    {name}: NotRequired[{ty}]");
+            let _ = writeln!(out, "    {name}: {}[{ty}]", imports.not_required);
         }
     }
     if !any {
@@ -284,7 +331,7 @@ fn object_type(
     let all: Vec<&Property> = properties.iter().collect();
     let names = python_names(&all, false);
     let class_name = if input { format!("{}Args", def.name) } else { def.name.clone() };
-    let _ = writeln!(out, "\nclass {class_name}(TypedDict):");
+    let _ = writeln!(out, "\nclass {class_name}({}):", imports.typed_dict);
     // Field documentation is on the input form only (it would double the stubs).
     let field_docs = options.docs && (input || !def.input);
     if options.docs {
@@ -306,13 +353,13 @@ fn object_type(
         let ty = if input {
             format!("{}[{}]", imports.input, py_in(service, &property.ty, imports))
         } else {
-            py_out(service, &property.ty)
+            py_out(service, &property.ty, imports)
         };
         let required = if input { property.required } else { property.always_output };
         if required {
             let _ = writeln!(out, "    {name}: {ty}");
         } else {
-            let _ = writeln!(out, "    {name}: NotRequired[{ty}]");
+            let _ = writeln!(out, "    {name}: {}[{ty}]", imports.not_required);
         }
         if field_docs {
             docs::python(out, "    ", &docs::property_doc(property));
@@ -326,38 +373,38 @@ fn object_type(
 /// An input type (inside `Input[...]`).
 fn py_in(service: &Service, ty: &Ty, imports: &Imports) -> String {
     match ty {
-        Ty::Array(inner) => format!("Sequence[{}[{}]]", imports.input, py_in(service, inner, imports)),
-        Ty::Map(inner) => format!("Mapping[str, {}[{}]]", imports.input, py_in(service, inner, imports)),
+        Ty::Array(inner) => format!("{}[{}[{}]]", imports.sequence, imports.input, py_in(service, inner, imports)),
+        Ty::Map(inner) => format!("{}[str, {}[{}]]", imports.mapping, imports.input, py_in(service, inner, imports)),
         Ty::Object(index) => format!("{}Args", service.ty(*index).name),
-        Ty::Tag => "TagArgs".to_owned(),
-        other => scalar(service, other),
+        Ty::Tag => imports.tag_args.clone(),
+        other => scalar(service, other, imports),
     }
 }
 
 /// An output type.
-fn py_out(service: &Service, ty: &Ty) -> String {
+fn py_out(service: &Service, ty: &Ty, imports: &Imports) -> String {
     match ty {
-        Ty::Array(inner) => format!("List[{}]", py_out(service, inner)),
-        Ty::Map(inner) => format!("Dict[str, {}]", py_out(service, inner)),
+        Ty::Array(inner) => format!("{}[{}]", imports.list, py_out(service, inner, imports)),
+        Ty::Map(inner) => format!("{}[str, {}]", imports.dict, py_out(service, inner, imports)),
         Ty::Object(index) => service.ty(*index).name.clone(),
-        Ty::Tag => "Tag".to_owned(),
-        other => scalar(service, other),
+        Ty::Tag => imports.tag.clone(),
+        other => scalar(service, other, imports),
     }
 }
 
-fn scalar(service: &Service, ty: &Ty) -> String {
+fn scalar(service: &Service, ty: &Ty, imports: &Imports) -> String {
     match ty {
         Ty::String => "str".to_owned(),
         Ty::Integer => "int".to_owned(),
         Ty::Number => "float".to_owned(),
         Ty::Boolean => "bool".to_owned(),
-        Ty::Json => "Any".to_owned(),
+        Ty::Json => imports.any.clone(),
         Ty::Enum(index) => service.ty(*index).name.clone(),
         Ty::Union(members) => {
-            let parts: Vec<String> = members.iter().map(|m| scalar(service, m)).collect();
-            format!("Union[{}]", parts.join(", "))
+            let parts: Vec<String> = members.iter().map(|m| scalar(service, m, imports)).collect();
+            format!("{}[{}]", imports.union, parts.join(", "))
         }
-        Ty::Array(_) | Ty::Map(_) | Ty::Object(_) | Ty::Tag => "Any".to_owned(),
+        Ty::Array(_) | Ty::Map(_) | Ty::Object(_) | Ty::Tag => imports.any.clone(),
     }
 }
 

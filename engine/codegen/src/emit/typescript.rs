@@ -96,6 +96,8 @@ struct Imports {
     output: String,
     custom_resource: String,
     options: String,
+    tag: String,
+    tag_args: String,
 }
 
 fn service_files(model: &Model, service: &Service, options: &Options) -> (String, String) {
@@ -114,6 +116,8 @@ fn service_files(model: &Model, service: &Service, options: &Options) -> (String
         output: pick("Output"),
         custom_resource: pick("CustomResource"),
         options: pick("ResourceOptions"),
+        tag: pick("Tag"),
+        tag_args: pick("TagArgs"),
     };
 
     // JavaScript.
@@ -144,7 +148,12 @@ fn service_files(model: &Model, service: &Service, options: &Options) -> (String
         alias("ResourceOptions", &imports.options)
     );
     if uses_tag(service) {
-        dts.push_str("import type { Tag, TagArgs } from \"./types\";\n");
+        let _ = writeln!(
+            dts,
+            "import type {{ {}, {} }} from \"./types\";",
+            alias("Tag", &imports.tag),
+            alias("TagArgs", &imports.tag_args)
+        );
     }
     for resource in &service.resources {
         dts.push('\n');
@@ -200,7 +209,7 @@ fn resource_class(out: &mut String, service: &Service, resource: &Resource, impo
         if options.docs {
             docs::jsdoc(out, "    ", &docs::property_doc(property), &deprecated(property));
         }
-        let inner = ts_out(service, &property.ty);
+        let inner = ts_out(service, &property.ty, imports);
         let ty = if property.always_output { inner } else { format!("{inner} | undefined") };
         let _ = writeln!(out, "    readonly {name}: {}<{ty}>;", imports.output);
     }
@@ -256,7 +265,7 @@ fn object_type(
             let _ = writeln!(out, "    {field}{optional}: {}<{}>;", imports.input, ts_in(service, &property.ty, imports));
         } else {
             let optional = if property.always_output { "" } else { "?" };
-            let _ = writeln!(out, "    readonly {field}{optional}: {};", ts_out(service, &property.ty));
+            let _ = writeln!(out, "    readonly {field}{optional}: {};", ts_out(service, &property.ty, imports));
         }
     }
     out.push_str("}\n");
@@ -265,22 +274,23 @@ fn object_type(
 fn ts_in(service: &Service, ty: &Ty, imports: &Imports) -> String {
     match ty {
         Ty::Array(inner) => format!("{}<{}>[]", imports.input, ts_in(service, inner, imports)),
-        Ty::Map(inner) => format!("Record<string, {}<{}>>", imports.input, ts_in(service, inner, imports)),
+        // An index signature, not `Record`: a module may declare its own `Record`.
+        Ty::Map(inner) => format!("{{ [key: string]: {}<{}> }}", imports.input, ts_in(service, inner, imports)),
         Ty::Object(index) => format!("{}Args", service.ty(*index).name),
-        Ty::Tag => "TagArgs".to_owned(),
+        Ty::Tag => imports.tag_args.clone(),
         other => scalar(service, other),
     }
 }
 
-fn ts_out(service: &Service, ty: &Ty) -> String {
+fn ts_out(service: &Service, ty: &Ty, imports: &Imports) -> String {
     match ty {
         Ty::Array(inner) => {
-            let inner = ts_out(service, inner);
-            if inner.contains(' ') { format!("({inner})[]") } else { format!("{inner}[]") }
+            let inner = ts_out(service, inner, imports);
+            if inner.contains(' ') && !inner.starts_with('{') { format!("({inner})[]") } else { format!("{inner}[]") }
         }
-        Ty::Map(inner) => format!("Record<string, {}>", ts_out(service, inner)),
+        Ty::Map(inner) => format!("{{ [key: string]: {} }}", ts_out(service, inner, imports)),
         Ty::Object(index) => service.ty(*index).name.clone(),
-        Ty::Tag => "Tag".to_owned(),
+        Ty::Tag => imports.tag.clone(),
         other => scalar(service, other),
     }
 }

@@ -26,8 +26,8 @@ export declare class Method extends CustomResource {
     readonly integration: Output<MethodIntegration | undefined>;
     readonly methodResponses: Output<MethodResponse[] | undefined>;
     readonly operationName: Output<string | undefined>;
-    readonly requestModels: Output<Record<string, string> | undefined>;
-    readonly requestParameters: Output<Record<string, boolean | string> | undefined>;
+    readonly requestModels: Output<{ [key: string]: string } | undefined>;
+    readonly requestParameters: Output<{ [key: string]: boolean | string } | undefined>;
     readonly requestValidatorId: Output<string | undefined>;
     /** Create-only: changing it replaces the resource. */
     readonly resourceId: Output<string>;
@@ -52,8 +52,8 @@ export interface MethodArgs {
     integration?: Input<MethodIntegrationArgs>;
     methodResponses?: Input<Input<MethodResponseArgs>[]>;
     operationName?: Input<string>;
-    requestModels?: Input<Record<string, Input<string>>>;
-    requestParameters?: Input<Record<string, Input<boolean | string>>>;
+    requestModels?: Input<{ [key: string]: Input<string> }>;
+    requestParameters?: Input<{ [key: string]: Input<boolean | string> }>;
     requestValidatorId?: Input<string>;
     /** Create-only: changing it replaces the resource. */
     resourceId: Input<string>;
@@ -77,8 +77,8 @@ export interface MethodIntegrationArgs {
     integrationResponses?: Input<Input<MethodIntegrationResponseArgs>[]>;
     integrationTarget?: Input<string>;
     passthroughBehavior?: Input<MethodIntegrationPassthroughBehavior>;
-    requestParameters?: Input<Record<string, Input<string>>>;
-    requestTemplates?: Input<Record<string, Input<string>>>;
+    requestParameters?: Input<{ [key: string]: Input<string> }>;
+    requestTemplates?: Input<{ [key: string]: Input<string> }>;
     responseTransferMode?: Input<MethodIntegrationResponseTransferMode>;
     timeoutInMillis?: Input<number>;
     type: Input<MethodIntegrationType>;
@@ -103,8 +103,8 @@ export interface MethodIntegration {
     readonly integrationResponses?: MethodIntegrationResponse[];
     readonly integrationTarget?: string;
     readonly passthroughBehavior?: MethodIntegrationPassthroughBehavior;
-    readonly requestParameters?: Record<string, string>;
-    readonly requestTemplates?: Record<string, string>;
+    readonly requestParameters?: { [key: string]: string };
+    readonly requestTemplates?: { [key: string]: string };
     readonly responseTransferMode?: MethodIntegrationResponseTransferMode;
     readonly timeoutInMillis?: number;
     readonly type: MethodIntegrationType;
@@ -123,8 +123,8 @@ export type MethodIntegrationContentHandling = "CONVERT_TO_BINARY" | "CONVERT_TO
  */
 export interface MethodIntegrationResponseArgs {
     contentHandling?: Input<MethodIntegrationResponseContentHandling>;
-    responseParameters?: Input<Record<string, Input<string>>>;
-    responseTemplates?: Input<Record<string, Input<string>>>;
+    responseParameters?: Input<{ [key: string]: Input<string> }>;
+    responseTemplates?: Input<{ [key: string]: Input<string> }>;
     selectionPattern?: Input<string>;
     statusCode: Input<string>;
 }
@@ -139,8 +139,8 @@ export interface MethodIntegrationResponseArgs {
  */
 export interface MethodIntegrationResponse {
     readonly contentHandling?: MethodIntegrationResponseContentHandling;
-    readonly responseParameters?: Record<string, string>;
-    readonly responseTemplates?: Record<string, string>;
+    readonly responseParameters?: { [key: string]: string };
+    readonly responseTemplates?: { [key: string]: string };
     readonly selectionPattern?: string;
     readonly statusCode: string;
 }
@@ -154,14 +154,14 @@ export type MethodIntegrationResponseTransferMode = "BUFFERED" | "STREAM";
 export type MethodIntegrationType = "AWS" | "AWS_PROXY" | "HTTP" | "HTTP_PROXY" | "MOCK";
 
 export interface MethodResponseArgs {
-    responseModels?: Input<Record<string, Input<string>>>;
-    responseParameters?: Input<Record<string, Input<boolean | string>>>;
+    responseModels?: Input<{ [key: string]: Input<string> }>;
+    responseParameters?: Input<{ [key: string]: Input<boolean | string> }>;
     statusCode: Input<string>;
 }
 
 /** The output form of {@link MethodResponseArgs}, which documents the fields. */
 export interface MethodResponse {
-    readonly responseModels?: Record<string, string>;
-    readonly responseParameters?: Record<string, boolean | string>;
+    readonly responseModels?: { [key: string]: string };
+    readonly responseParameters?: { [key: string]: boolean | string };
     readonly statusCode: string;
 }

@@ -607,7 +607,7 @@ export interface TaskDefinitionContainerDefinitionArgs {
      * the Docker Remote API version on your container instance, log in to your container instance and
      * run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
      */
-    dockerLabels?: Input<Record<string, Input<string>>>;
+    dockerLabels?: Input<{ [key: string]: Input<string> }>;
     /**
      * A list of strings to provide custom configuration for multiple security systems. This field
      * isn't valid for containers in tasks using the Fargate launch type. For Linux tasks on EC2, this
@@ -1011,7 +1011,7 @@ export interface TaskDefinitionContainerDefinition {
     readonly disableNetworking?: boolean;
     readonly dnsSearchDomains?: string[];
     readonly dnsServers?: string[];
-    readonly dockerLabels?: Record<string, string>;
+    readonly dockerLabels?: { [key: string]: string };
     readonly dockerSecurityOptions?: string[];
     readonly entryPoint?: string[];
     readonly environment?: TaskDefinitionKeyValuePair[];
@@ -1244,7 +1244,7 @@ export interface TaskDefinitionFirelensConfigurationArgs {
      * which can be ``true`` or ``false`` + ``config-file-type``, which can be ``s3`` or ``file`` +
      * ``config-file-value``, which is either an S3 ARN or a file path
      */
-    options?: Input<Record<string, Input<string>>>;
+    options?: Input<{ [key: string]: Input<string> }>;
     /** The log router to use. The valid values are ``fluentd`` or ``fluentbit``. */
     type?: Input<TaskDefinitionFirelensConfigurationType>;
 }
@@ -1258,7 +1258,7 @@ export interface TaskDefinitionFirelensConfigurationArgs {
  * The output form of {@link TaskDefinitionFirelensConfigurationArgs}, which documents the fields.
  */
 export interface TaskDefinitionFirelensConfiguration {
-    readonly options?: Record<string, string>;
+    readonly options?: { [key: string]: string };
     readonly type?: TaskDefinitionFirelensConfigurationType;
 }
 
@@ -1676,7 +1676,7 @@ export interface TaskDefinitionLogConfigurationArgs {
      * your container instance and run the following command: ``sudo docker version --format
      * '{{.Server.APIVersion}}'``
      */
-    options?: Input<Record<string, Input<string>>>;
+    options?: Input<{ [key: string]: Input<string> }>;
     /**
      * The secrets to pass to the log configuration. For more information, see [Specifying sensitive
      * data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html)
@@ -1693,7 +1693,7 @@ export interface TaskDefinitionLogConfigurationArgs {
  */
 export interface TaskDefinitionLogConfiguration {
     readonly logDriver: string;
-    readonly options?: Record<string, string>;
+    readonly options?: { [key: string]: string };
     readonly secretOptions?: TaskDefinitionSecret[];
 }
 
@@ -2596,12 +2596,12 @@ export interface TaskDefinitionDockerVolumeConfigurationArgs {
      * A map of Docker driver-specific options passed through. This parameter maps to ``DriverOpts`` in
      * the docker create-volume command and the ``xxopt`` option to docker volume create.
      */
-    driverOpts?: Input<Record<string, Input<string>>>;
+    driverOpts?: Input<{ [key: string]: Input<string> }>;
     /**
      * Custom metadata to add to your Docker volume. This parameter maps to ``Labels`` in the docker
      * container create command and the ``xxlabel`` option to docker volume create.
      */
-    labels?: Input<Record<string, Input<string>>>;
+    labels?: Input<{ [key: string]: Input<string> }>;
     /**
      * The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to
      * a ``task`` are automatically provisioned when the task starts and destroyed when the task stops.
@@ -2622,8 +2622,8 @@ export interface TaskDefinitionDockerVolumeConfigurationArgs {
 export interface TaskDefinitionDockerVolumeConfiguration {
     readonly autoprovision?: boolean;
     readonly driver?: string;
-    readonly driverOpts?: Record<string, string>;
-    readonly labels?: Record<string, string>;
+    readonly driverOpts?: { [key: string]: string };
+    readonly labels?: { [key: string]: string };
     readonly scope?: TaskDefinitionDockerVolumeConfigurationScope;
 }
 

@@ -31,7 +31,7 @@ export declare class WebAcl extends CustomResource {
     readonly captchaConfig: Output<WebAclCaptchaConfig | undefined>;
     readonly challengeConfig: Output<WebAclChallengeConfig | undefined>;
     /** Custom response key and body map. */
-    readonly customResponseBodies: Output<Record<string, WebAclCustomResponseBody> | undefined>;
+    readonly customResponseBodies: Output<{ [key: string]: WebAclCustomResponseBody } | undefined>;
     /** Collection of dataProtects. */
     readonly dataProtectionConfig: Output<WebAclDataProtectionConfig | undefined>;
     /** Default Action WebACL will take against ingress traffic when there is no matching Rule. */
@@ -88,7 +88,7 @@ export interface WebAclArgs {
     captchaConfig?: Input<WebAclCaptchaConfigArgs>;
     challengeConfig?: Input<WebAclChallengeConfigArgs>;
     /** Custom response key and body map. */
-    customResponseBodies?: Input<Record<string, Input<WebAclCustomResponseBodyArgs>>>;
+    customResponseBodies?: Input<{ [key: string]: Input<WebAclCustomResponseBodyArgs> }>;
     /** Collection of dataProtects. */
     dataProtectionConfig?: Input<WebAclDataProtectionConfigArgs>;
     /** Default Action WebACL will take against ingress traffic when there is no matching Rule. */
@@ -170,7 +170,7 @@ export interface WebAclApplicationAttribute {
 /** AssociationConfig for body inspection */
 export interface WebAclAssociationConfigArgs {
     /** Map of AssociatedResourceType and RequestBodyAssociatedResourceTypeConfig */
-    requestBody?: Input<Record<string, Input<WebAclRequestBodyAssociatedResourceTypeConfigArgs>>>;
+    requestBody?: Input<{ [key: string]: Input<WebAclRequestBodyAssociatedResourceTypeConfigArgs> }>;
 }
 
 /**
@@ -179,7 +179,7 @@ export interface WebAclAssociationConfigArgs {
  * The output form of {@link WebAclAssociationConfigArgs}, which documents the fields.
  */
 export interface WebAclAssociationConfig {
-    readonly requestBody?: Record<string, WebAclRequestBodyAssociatedResourceTypeConfig>;
+    readonly requestBody?: { [key: string]: WebAclRequestBodyAssociatedResourceTypeConfig };
 }
 
 /** Configures the inspection size in the request body. */
