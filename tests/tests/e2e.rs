@@ -653,3 +653,75 @@ fn typescript_programs_run_without_a_build_step() {
     let run = engine_in(dir.path(), &["preview"]).ok();
     assert!(run.stdout.contains("typed dev"), "{}", run.text());
 }
+
+#[test]
+fn random_values_change_only_when_their_keepers_do() {
+    let spec = |keeper: &str, length: u64| {
+        json!({"resources": [{"type": "Engine::Random::String", "name": "suffix",
+            "props": {"Length": length, "Special": false, "Keepers": {"image": keeper}}}],
+            "outputs": {"suffix": "${suffix.Result}"}})
+    };
+    let project = Project::new(&spec("v1", 8));
+    project.up().ok();
+    let read = || project.engine(&["stack", "output", "suffix"]).ok().stdout.trim().to_owned();
+    let first = read();
+    assert_eq!(first.len(), 8);
+    project.up().ok();
+    assert_eq!(read(), first, "regenerated without a change");
+    project.set_spec(&spec("v2", 8));
+    let preview = project.engine(&["preview", "--diff"]).ok();
+    assert!(preview.stdout.contains("replace"), "{}", preview.text());
+    project.up().ok();
+    let second = read();
+    assert_ne!(second, first, "a Keepers change must regenerate the value");
+    assert_eq!(project.engine(&["preview", "--expect-no-changes"]).code, 0);
+}
+
+#[test]
+fn retained_resources_are_forgotten_not_deleted() {
+    let project = Project::new(&json!({"resources": [log_group("kept", json!({"LogGroupName": "kept"}), json!({"retainOnDelete": true}))]}));
+    project.up().ok();
+    project.set_spec(&json!({"resources": []}));
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    assert_eq!(planned_op(&up, "kept").unwrap()["op"], "discard");
+    assert!(project.state().resources.is_empty());
+    assert_eq!(project.cloud_resources(), vec![("AWS::Logs::LogGroup".to_owned(), "kept".to_owned())]);
+}
+
+#[test]
+fn cancel_breaks_the_lock_of_a_running_up() {
+    let mut project = Project::new(&buckets(30));
+    project.env("ENGINE_LOCAL_CLOUD_LATENCY", "300");
+    project.env("ENGINE_PARALLEL", "2");
+    let child = project
+        .command(&["up", "--yes", "--skip-preview"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let cancel = project.engine(&["cancel"]).ok();
+    assert!(cancel.stdout.contains("Broke the lock"), "{}", cancel.text());
+    let output = child.wait_with_output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "the broken run went on: {text}");
+    // The next run resolves whatever the broken one left and converges.
+    project.engine(&["up", "--yes"]).ok();
+    assert_eq!(project.cloud_resources().len(), 30);
+    assert_eq!(project.cloud_resources(), project.state_cloud_resources());
+    assert_eq!(project.engine(&["cancel"]).ok().stdout.trim(), "Stack dev is not locked.");
+}
+
+#[test]
+fn a_damaged_state_file_is_refused_and_left_alone() {
+    let project = Project::new(&buckets(1));
+    project.up().ok();
+    let snapshot = project.dir().join(".engine/stacks/e2e/dev/state.json");
+    let mut text = std::fs::read_to_string(&snapshot).unwrap();
+    text.insert_str(text.len() / 2, "garbage");
+    std::fs::write(&snapshot, &text).unwrap();
+    let up = project.up();
+    assert_eq!(up.code, 1);
+    assert!(up.text().contains("state.json"), "{}", up.text());
+    assert_eq!(std::fs::read_to_string(&snapshot).unwrap(), text, "the damaged file was changed");
+}

@@ -478,6 +478,14 @@ impl Deployment {
         // 3. Inputs: references become identifiers.
         let marked = resolve_refs(&reg.inputs, &resolved_deps, &self.graph).map_err(StepFailure::new)?;
 
+        // Secret inputs are masked in any text that echoes them (cloud errors, program output).
+        let _ = value::map_specials(&Value::Object(marked.clone()), &mut |special, _| {
+            if let Special::Secret(inner) = special {
+                self.reporter.add_secret(inner);
+            }
+            None
+        });
+
         // 4. Validation against the schema (preview and up, before any cloud call).
         let plain_inputs = plain(&marked);
         let problems = validate::validate_model(schema.as_deref(), &reg.type_name, &plain_inputs);
@@ -540,11 +548,11 @@ impl Deployment {
         }
 
         // 7. Execute.
-        let started = Instant::now();
         let permit = self.permits.clone().acquire_owned().await.map_err(|_| StepFailure::new("the run is stopping"))?;
         if self.cancel.is_cancelled() {
             return Err(StepFailure::new("not started: the run was cancelled"));
         }
+        let started = Instant::now();
         self.reporter.emit(Event::StepStarted {
             urn: reg.urn.clone(),
             type_name: reg.type_name.clone(),

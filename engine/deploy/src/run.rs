@@ -86,6 +86,14 @@ pub struct RunOutcome {
     pub duration: Duration,
 }
 
+/// How often the lock's heartbeat is refreshed: `engine cancel` stops a running command within
+/// about this long (the writer notices its lock is gone at the next beat).
+const LOCK_HEARTBEAT: Duration = Duration::from_secs(2);
+
+fn lock_options(command: &str) -> LockOptions {
+    LockOptions { command: command.to_owned(), heartbeat_interval: LOCK_HEARTBEAT, ..LockOptions::default() }
+}
+
 /// A stack opened for one command: its state store, its lock (when the command changes
 /// anything), and its cloud (the embedded local cloud is started once and shared by the runs
 /// of the session, e.g. the preview and the update of `engine up`).
@@ -113,7 +121,7 @@ impl<'a> Session<'a> {
         let backend = open_backend(std::env::var(engine_state::BACKEND_URL_ENV).ok().as_deref(), &project.dir)?;
         let store = StateStore::new(backend, &project.name, stack.name());
         let lock = match lock_command {
-            Some(command) => Some(store.lock(&LockOptions { command: command.to_owned(), ..LockOptions::default() })?),
+            Some(command) => Some(store.lock(&lock_options(command))?),
             None => None,
         };
         let cloud = CloudHandle::connect(stack.cloud(), stack.region(), &project.engine_dir()).await?;
@@ -150,7 +158,7 @@ impl<'a> Session<'a> {
                 Some(lock) => Some(lock),
                 None => {
                     let command = format!("engine {}", options.operation.as_str());
-                    Some(self.store.lock(&LockOptions { command, ..LockOptions::default() })?)
+                    Some(self.store.lock(&lock_options(&command))?)
                 }
             }
         };
@@ -375,39 +383,10 @@ async fn run_locked(
 }
 
 /// Compact the journal, release the lock and stop the writer.
-///
-/// `StateWriter::close` (engine-state as of this writing) joins its thread while its own handle
-/// still holds the channel the thread waits on, so it never returns once its work is done. The
-/// work it does before that point (compaction, lock release) is what matters: it runs in its
-/// own task, and once the lock is gone the task is dropped, which drops the last handle and lets
-/// the thread end. A fixed `close` simply finishes first.
-async fn close_writer(writer: engine_state::StateWriter, store: &StateStore) -> std::result::Result<(), String> {
-    writer.compact().await.map_err(|e| e.to_string())?;
-    let instance = writer.instance().to_owned();
-    let closing = tokio::spawn(async move { writer.close().await });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if closing.is_finished() {
-            return match closing.await {
-                Ok(result) => result.map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-        }
-        let released = match store.lock_holder() {
-            Ok(None) => true,
-            Ok(Some(holder)) => holder.pid != std::process::id() || instance.is_empty(),
-            Err(_) => false,
-        };
-        if released || Instant::now() > deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            if closing.is_finished() {
-                continue;
-            }
-            closing.abort();
-            let _ = closing.await;
-            return if released { Ok(()) } else { Err("the state writer did not finish closing".to_owned()) };
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+async fn close_writer(writer: engine_state::StateWriter, _store: &StateStore) -> std::result::Result<(), String> {
+    match tokio::time::timeout(Duration::from_secs(60), writer.close()).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("the state writer did not finish closing within 60 s".to_owned()),
     }
 }
 
