@@ -11,9 +11,11 @@
 //! - `python`: the program's own virtualenv `.venv`, created on first use; `requirements.txt` is
 //!   installed into it whenever it changes (a hash is kept in `.venv/.engine-requirements`).
 //!   The entry point is `main` from `Engine.toml`, else `__main__.py`, else `main.py`.
-//! - `node`: `npm install` when `node_modules` is missing or `package.json` changed. TypeScript
-//!   entry points (`.ts`, `.mts`, `.cts`) run through the project's `tsx` (in its devDependencies),
-//!   or Node's own type stripping when the Node version has it: no manual build step.
+//! - `node`: `npm install` when `node_modules` is missing or `package.json` changed. The Node SDK
+//!   (`engine-sdk`) is linked into `node_modules`, built once when needed (see `node_sdk`).
+//!   TypeScript entry points (`.ts`, `.mts`, `.cts`) run through the project's `tsx` (in its
+//!   devDependencies), else the SDK's own `tsx`, else Node's own type stripping when the Node
+//!   version has it: no manual build step.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -249,6 +251,8 @@ impl Preparer for PythonPreparer {
     }
 }
 
+mod node_sdk;
+
 struct NodePreparer;
 
 impl Preparer for NodePreparer {
@@ -284,6 +288,7 @@ impl Preparer for NodePreparer {
                 return Err(format!("the node entry point {} does not exist (set `main` in Engine.toml)", main.display()));
             }
             let typescript = main.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "ts" | "mts" | "cts"));
+            let sdk = node_sdk::prepare(&spec.dir, typescript, reporter).await?;
             if !typescript {
                 let mut cmd = Command::new("node");
                 cmd.arg(main);
@@ -293,6 +298,13 @@ impl Preparer for NodePreparer {
             if tsx.exists() {
                 let mut cmd = Command::new(tsx);
                 cmd.arg(main);
+                return Ok(cmd);
+            }
+            if let Some(loader) = sdk.and_then(|sdk| sdk.tsx_loader) {
+                // The SDK's own tsx, in this process (no child process to relay signals to).
+                let url = format!("file://{}", loader.display()).replace('%', "%25").replace(' ', "%20").replace('#', "%23").replace('?', "%3F");
+                let mut cmd = Command::new("node");
+                cmd.arg("--import").arg(url).arg(main);
                 return Ok(cmd);
             }
             if node_strips_types().await {
