@@ -40,6 +40,13 @@ pub mod random;
 mod resource;
 mod run;
 pub mod runtime;
+/// Typed AWS resources, one module per service behind the feature `aws-<service>` (`aws-all`
+/// for every one), generated at build time by `engine-codegen` (see `engine/codegen/RUNTIME.md`).
+#[cfg(feature = "aws")]
+#[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
+pub mod aws {
+    include!(concat!(env!("OUT_DIR"), "/aws/mod.rs"));
+}
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tracker;

@@ -12,6 +12,8 @@ pub enum Error {
     UnknownLanguage(String),
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Build(String),
     #[error("invalid shape table: {0}")]
     Shape(String),
 }

@@ -13,6 +13,8 @@
 //! schema's names, so no serialization rule is written in Python or TypeScript. The runtime
 //! surface generated code calls is specified in `RUNTIME.md`.
 
+#[cfg(feature = "generator")]
+pub mod build;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod error;
@@ -62,7 +64,7 @@ pub fn generate_sdk(
 /// Remove files of an earlier generation under `out/aws/` that this one did not write (a service
 /// that is gone, or left out with `services`). Only files carrying the generator's header go.
 #[cfg(feature = "generator")]
-fn prune_stale(out: &std::path::Path, files: &[GeneratedFile]) -> Result<(), Error> {
+pub(crate) fn prune_stale(out: &std::path::Path, files: &[GeneratedFile]) -> Result<(), Error> {
     let dir = out.join("aws");
     let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(()) };
     let written: std::collections::HashSet<std::path::PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
