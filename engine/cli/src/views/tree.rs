@@ -41,6 +41,8 @@ struct TreeState {
 }
 
 pub(crate) struct TreeView {
+    /// Terminal columns.
+    width: usize,
     options: ViewOptions,
     style: Style,
     state: Mutex<TreeState>,
@@ -49,7 +51,13 @@ pub(crate) struct TreeView {
 
 impl TreeView {
     pub(crate) fn start(options: ViewOptions, style: Style) -> Arc<dyn View> {
-        let view = Arc::new(TreeView { options, style, state: Mutex::new(TreeState::default()), closed: AtomicBool::new(false) });
+        let view = Arc::new(TreeView {
+            width: terminal_width(),
+            options,
+            style,
+            state: Mutex::new(TreeState::default()),
+            closed: AtomicBool::new(false),
+        });
         let ticker = view.clone();
         std::thread::spawn(move || {
             while !ticker.closed.load(Ordering::SeqCst) {
@@ -79,15 +87,18 @@ impl TreeView {
             rows.sort_by_key(|r| r.since);
             for row in rows.iter().take(MAX_LIVE_ROWS) {
                 let spin = SPINNER[state.frame % SPINNER.len()];
-                live.push(format!(
-                    "{}{} {} {}  {}  {}",
-                    "  ".repeat(row.depth + 1),
-                    self.style.yellow(spin),
+                let indent = "  ".repeat(row.depth + 1);
+                let rest = format!(
+                    "{} {}  {}  {}",
                     ing(row.op),
                     row.type_name,
                     row.name,
-                    self.style.dim(&format::seconds(u64::try_from(row.since.elapsed().as_millis()).unwrap_or(0)))
-                ));
+                    format::seconds(u64::try_from(row.since.elapsed().as_millis()).unwrap_or(0))
+                );
+                // One screen line per row, or the cursor arithmetic of the redraw breaks.
+                let room = self.width.saturating_sub(indent.len() + 3);
+                let rest: String = if rest.chars().count() > room { rest.chars().take(room).collect() } else { rest };
+                live.push(format!("{indent}{} {rest}", self.style.yellow(spin)));
             }
             if rows.len() > MAX_LIVE_ROWS {
                 live.push(format!("    ... and {} more in flight", rows.len() - MAX_LIVE_ROWS));
@@ -111,6 +122,18 @@ impl TreeView {
             let _ = stdout.flush();
         }
     }
+}
+
+/// The terminal's width: `stty size` on the controlling terminal, else `COLUMNS`, else 100.
+fn terminal_width() -> usize {
+    let from_stty = std::fs::File::open("/dev/tty").ok().and_then(|tty| {
+        let out = std::process::Command::new("stty").arg("size").stdin(tty).output().ok()?;
+        String::from_utf8_lossy(&out.stdout).split_whitespace().nth(1)?.parse::<usize>().ok()
+    });
+    from_stty
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
+        .filter(|w| *w >= 20)
+        .unwrap_or(100)
 }
 
 fn ing(op: StepOp) -> &'static str {
