@@ -825,6 +825,63 @@ mod tests {
         assert!(replacement_collides(&s, &obj(json!({"ObjectLockEnabled": false})), &unnamed).is_none());
     }
 
+    /// The first provisionable type (sorted) whose schema satisfies `pick`.
+    fn find(pick: impl Fn(&ResourceSchema) -> bool) -> std::sync::Arc<ResourceSchema> {
+        let registry = Registry::global();
+        registry
+            .all_type_names()
+            .filter_map(|t| registry.get(t).ok())
+            .find(|s| s.is_provisionable() && pick(s))
+            .expect("a type with that property exists")
+    }
+
+    #[test]
+    fn conditional_create_only_is_attempted_as_an_update() {
+        let s = find(|s| {
+            s.conditional_create_only.iter().any(|p| p.segments().len() == 1 && s.touches_create_only(&[p.root().unwrap_or("")]).is_none())
+                && s.is_updatable()
+        });
+        let path = s
+            .conditional_create_only
+            .iter()
+            .find(|p| p.segments().len() == 1 && s.touches_create_only(&[p.root().unwrap_or("")]).is_none())
+            .unwrap();
+        let key = path.root().unwrap();
+        let old = obj(json!({ key: "a" }));
+        let new = obj(json!({ key: "b" }));
+        let diff = diff_inputs(Some(&s), &old, &new, &DiffOptions::default());
+        assert_eq!(diff.paths(), vec![format!("/{key}")], "{}", s.type_name);
+        assert!(!diff.requires_replace(), "{}: {:?}", s.type_name, diff.replace_reasons());
+    }
+
+    #[test]
+    fn any_change_to_an_immutable_type_replaces() {
+        let s = find(|s| !s.is_updatable() && s.properties().is_some_and(|p| !p.is_empty()));
+        let key = s.properties().unwrap().keys().find(|k| !s.is_read_only(&[k.as_str()])).unwrap().clone();
+        let diff = diff_inputs(Some(&s), &obj(json!({ &key: 1 })), &obj(json!({ &key: 2 })), &DiffOptions::default());
+        let reasons = diff.replace_reasons();
+        assert_eq!(reasons.len(), 1, "{}: {reasons:?}", s.type_name);
+        assert!(
+            reasons[0].contains("cannot be updated") || reasons[0].starts_with("createOnly"),
+            "{}: {reasons:?}",
+            s.type_name
+        );
+    }
+
+    #[test]
+    fn tags_that_cannot_be_updated_replace() {
+        let s = find(|s| {
+            s.is_updatable()
+                && s.tagging.as_ref().is_some_and(|t| t.taggable && !t.tag_updatable && t.tag_property.is_some())
+                && s.tagging.as_ref().and_then(|t| t.tag_property.as_ref()).is_some_and(|p| s.touches_create_only(&[p.root().unwrap_or("")]).is_none())
+        });
+        let tags = s.tagging.as_ref().unwrap().tag_property.clone().unwrap();
+        let key = tags.root().unwrap();
+        let diff = diff_inputs(Some(&s), &obj(json!({ key: [{"Key": "a", "Value": "1"}] })), &obj(json!({ key: [{"Key": "a", "Value": "2"}] })), &DiffOptions::default());
+        assert!(diff.requires_replace(), "{}", s.type_name);
+        assert!(diff.replace_reasons()[0].contains("tags cannot be updated"), "{:?}", diff.replace_reasons());
+    }
+
     #[test]
     fn user_paths() {
         assert_eq!(parse_user_path("Code.S3Key").to_string(), "/Code/S3Key");

@@ -210,3 +210,162 @@ impl ResourceMonitor for Service {
         Ok(Response::new(FinishResponse {}))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicU64;
+    use std::time::Instant;
+
+    use engine_proto::v1::resource_monitor_client::ResourceMonitorClient;
+    use engine_proto::v1::{GetDeploymentInfoRequest, HandshakeRequest, RegisterResourceRequest};
+    use engine_proto::value;
+    use serde_json::{Value, json};
+    use tonic::Code;
+    use tonic::metadata::MetadataValue;
+
+    use crate::deployment::{CancelSignal, Deployment, RunState, StackInfo, TaskCounter};
+    use crate::events::{CollectSink, Reporter};
+    use crate::graph::Graph;
+
+    /// A preview run with no state and a provider that is never called.
+    async fn preview_run() -> Arc<Deployment> {
+        let provider = engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint("http://127.0.0.1:9", "us-east-1"))
+            .await
+            .unwrap();
+        Arc::new(Deployment {
+            info: StackInfo {
+                project: "p".into(),
+                stack: "dev".into(),
+                cloud: "local".into(),
+                region: "us-east-1".into(),
+                config: serde_json::Map::new(),
+                secret_keys: Vec::new(),
+            },
+            dry_run: true,
+            parallel: 4,
+            targets: None,
+            old: HashMap::new(),
+            old_pending: Vec::new(),
+            graph: Graph::new(),
+            provider: Arc::new(provider),
+            writer: None,
+            reporter: Reporter::new(Arc::new(CollectSink::default())),
+            permits: Arc::new(tokio::sync::Semaphore::new(4)),
+            cancel: CancelSignal::new(),
+            state: std::sync::Mutex::new(RunState::default()),
+            inflight: TaskCounter::default(),
+            last_activity: AtomicU64::new(0),
+            started: Instant::now(),
+        })
+    }
+
+    fn request<T>(message: T, token: &str) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        request.metadata_mut().insert(engine_proto::TOKEN_METADATA_KEY, MetadataValue::try_from(token).unwrap());
+        request
+    }
+
+    fn register(type_name: &str, name: &str, inputs: Value) -> RegisterResourceRequest {
+        RegisterResourceRequest {
+            r#type: type_name.into(),
+            name: name.into(),
+            custom: true,
+            inputs: Some(value::to_struct(inputs.as_object().unwrap())),
+            ..RegisterResourceRequest::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn every_call_needs_the_token_and_the_protocol_version_must_match() {
+        let server = super::serve(preview_run().await).await.unwrap();
+        let mut client = ResourceMonitorClient::connect(format!("http://{}", server.address())).await.unwrap();
+        let hello = HandshakeRequest { protocol_version: engine_proto::PROTOCOL_VERSION, ..Default::default() };
+        let missing = client.handshake(tonic::Request::new(hello.clone())).await.unwrap_err();
+        assert_eq!(missing.code(), Code::Unauthenticated);
+        let wrong = client.handshake(request(hello.clone(), "nope")).await.unwrap_err();
+        assert_eq!(wrong.code(), Code::Unauthenticated);
+        client.handshake(request(hello, server.token())).await.unwrap();
+        let old = HandshakeRequest { protocol_version: 0, sdk_name: "engine-sdk-python".into(), ..Default::default() };
+        let refused = client.handshake(request(old, server.token())).await.unwrap_err();
+        assert_eq!(refused.code(), Code::FailedPrecondition);
+        assert!(refused.message().contains("version 0") && refused.message().contains("version 1"), "{}", refused.message());
+        let info = client.get_deployment_info(request(GetDeploymentInfoRequest {}, server.token())).await.unwrap().into_inner();
+        assert_eq!((info.project.as_str(), info.stack.as_str(), info.dry_run), ("p", "dev", true));
+        assert_eq!(info.root_urn, "urn:engine:dev::p::engine:index:Stack::p-dev");
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn preview_registrations_answer_with_unknowns_and_refuse_bad_input() {
+        let run = preview_run().await;
+        let server = super::serve(run.clone()).await.unwrap();
+        let mut client = ResourceMonitorClient::connect(format!("http://{}", server.address())).await.unwrap();
+        let token = server.token().to_owned();
+
+        let created = client
+            .register_resource(request(register("AWS::Logs::LogGroup", "logs", json!({"RetentionInDays": 7})), &token))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(created.urn, "urn:engine:dev::p::AWS::Logs::LogGroup::logs");
+        let outputs = Value::Object(value::from_struct(&created.outputs.unwrap()));
+        assert_eq!(outputs["RetentionInDays"], json!(7));
+        assert!(value::is_unknown(&outputs["Arn"]), "{outputs}");
+
+        let password = client
+            .register_resource(request(register("Engine::Random::Password", "pw", json!({"Length": 16})), &token))
+            .await
+            .unwrap()
+            .into_inner();
+        let outputs = Value::Object(value::from_struct(&password.outputs.unwrap()));
+        assert!(value::is_secret(&outputs["Result"]) && value::contains_unknowns(&outputs["Result"]), "{outputs}");
+
+        let duplicate = client
+            .register_resource(request(register("AWS::Logs::LogGroup", "logs", json!({})), &token))
+            .await
+            .unwrap_err();
+        assert_eq!(duplicate.code(), Code::AlreadyExists);
+
+        let invalid = client
+            .register_resource(request(register("AWS::Logs::LogGroup", "bad", json!({"RetentionInDays": "x"})), &token))
+            .await
+            .unwrap_err();
+        assert!(invalid.message().contains("urn:engine:dev::p::AWS::Logs::LogGroup::bad"), "{}", invalid.message());
+        assert!(invalid.message().contains("/RetentionInDays"), "{}", invalid.message());
+
+        // A child's URN carries its parent's type.
+        let mut component = register("acme:index:Net", "net", json!({}));
+        component.custom = false;
+        let net = client.register_resource(request(component, &token)).await.unwrap().into_inner();
+        let mut child = register("AWS::SQS::Queue", "q", json!({}));
+        child.parent = net.urn.clone();
+        let q = client.register_resource(request(child, &token)).await.unwrap().into_inner();
+        assert_eq!(q.urn, "urn:engine:dev::p::acme:index:Net$AWS::SQS::Queue::q");
+        server.shutdown().await;
+        let errors = run.lock_state().errors.clone();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_concurrent_registrations_on_one_connection_all_succeed() {
+        let run = preview_run().await;
+        let server = super::serve(run.clone()).await.unwrap();
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.address())).unwrap().connect().await.unwrap();
+        let token = server.token().to_owned();
+        let calls = (0..3000).map(|i| {
+            let mut client = ResourceMonitorClient::new(channel.clone());
+            let token = token.clone();
+            async move {
+                client
+                    .register_resource(request(register("Engine::Random::String", &format!("s{i}"), json!({"Length": 8})), &token))
+                    .await
+            }
+        });
+        let results = futures::future::join_all(calls).await;
+        let failures: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert!(failures.is_empty(), "{} failed, first: {:?}", failures.len(), failures.first());
+        server.shutdown().await;
+    }
+}
