@@ -98,7 +98,12 @@ fn find() -> Result<Option<PathBuf>, String> {
             Err(format!("ENGINE_NODE_SDK={}: not the engine-sdk package (no package.json named engine-sdk)", given.display()))
         };
     }
-    let exe = std::env::current_exe().ok().and_then(|e| e.canonicalize().ok());
+    // A binary replaced while running (a rebuild) reads as "<path> (deleted)" on Linux: the
+    // folder is what matters.
+    let exe = std::env::current_exe().ok().and_then(|exe| {
+        let text = exe.to_string_lossy();
+        PathBuf::from(text.strip_suffix(" (deleted)").unwrap_or(&text)).canonicalize().ok()
+    });
     let Some(exe_dir) = exe.as_deref().and_then(Path::parent) else { return Ok(None) };
     let shipped = exe_dir.join("node").join("engine-sdk");
     if is_sdk(&shipped) {
