@@ -10,6 +10,8 @@
 //!   workspace's target folder.
 //! - `python`: the program's own virtualenv `.venv`, created on first use; `requirements.txt` is
 //!   installed into it whenever it changes (a hash is kept in `.venv/.engine-requirements`).
+//!   The Python SDK (`engine_sdk`) is installed into it from the SDK's wheel whenever missing or
+//!   outdated (see `python_sdk`), so `requirements.txt` lists only the program's own packages.
 //!   The entry point is `main` from `Engine.toml`, else `__main__.py`, else `main.py`.
 //! - `node`: `npm install` when `node_modules` is missing or `package.json` changed. The Node SDK
 //!   (`engine-sdk`) is linked into `node_modules`, built once when needed (see `node_sdk`).
@@ -219,6 +221,7 @@ impl Preparer for PythonPreparer {
                 cmd.arg("-m").arg("venv").arg(&venv).current_dir(&spec.dir);
                 setup_command(cmd, "creating the program's virtualenv (.venv)", reporter).await?;
             }
+            python_sdk::ensure(&venv, &python, reporter).await?;
             let requirements = spec.dir.join("requirements.txt");
             let marker = venv.join(".engine-requirements");
             if let Some(hash) = file_hash(&requirements) {
@@ -428,4 +431,218 @@ pub async fn run_program(
     }
     let child = cmd.spawn().map_err(|e| format!("cannot start the program: {e}"))?;
     Ok(supervise(child, reporter, Some(idle), Some(()), cancel).await)
+}
+
+/// The Python SDK in a program's virtualenv: installed from the SDK's wheel (`engine_sdk-*.whl`,
+/// built by maturin from `sdk-python/`) when missing or outdated, so a new user needs no manual
+/// step and a program's `requirements.txt` lists only its own packages. The wheel is, first
+/// found first:
+/// 1. `ENGINE_PYTHON_SDK_WHEEL`: a wheel file, or a folder holding one;
+/// 2. next to the `engine` binary (its folder, or `python/` in it): a release ships it there;
+/// 3. in a source checkout (the binary under `target/`): `target/wheels/`, built there with
+///    `maturin build --release` on first use and rebuilt when `sdk-python/` or the SDK core
+///    changed (maturin from `ENGINE_MATURIN`, `PATH`, or a tools virtualenv under `target/`).
+///
+/// `.venv/.engine-sdk` records the installed wheel (path and content hash).
+mod python_sdk {
+    use std::path::{Path, PathBuf};
+    use std::time::SystemTime;
+
+    use sha2::{Digest, Sha256};
+    use tokio::process::Command;
+
+    use super::{info, setup_command};
+    use crate::events::Reporter;
+
+    /// Make sure the virtualenv has the current SDK.
+    pub(super) async fn ensure(venv: &Path, python: &Path, reporter: &Reporter) -> Result<(), String> {
+        let Some(wheel) = find_or_build(reporter).await? else {
+            // No wheel anywhere: fine if the program's requirements install the SDK themselves.
+            let importable = Command::new(python)
+                .args(["-c", "import engine_sdk"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .await
+                .is_ok_and(|status| status.success());
+            if importable {
+                return Ok(());
+            }
+            return Err("the Python SDK (engine_sdk) is not installed in .venv and no SDK wheel was found: set \
+                 ENGINE_PYTHON_SDK_WHEEL to an engine_sdk-*.whl, put the wheel next to the engine binary, or \
+                 build it with `maturin build --release -m sdk-python/Cargo.toml -o target/wheels`"
+                .to_owned());
+        };
+        let data = std::fs::read(&wheel).map_err(|e| format!("{}: {e}", wheel.display()))?;
+        let stamp = format!("{} {}", wheel.display(), hex::encode(Sha256::digest(&data)));
+        let marker = venv.join(".engine-sdk");
+        if std::fs::read_to_string(&marker).unwrap_or_default().trim() == stamp {
+            return Ok(());
+        }
+        let mut cmd = Command::new(python);
+        cmd.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "--force-reinstall"])
+            .arg(&wheel);
+        let name = wheel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        setup_command(cmd, &format!("installing the Python SDK into .venv ({name})"), reporter).await?;
+        std::fs::write(&marker, stamp).map_err(|e| format!("{}: {e}", marker.display()))
+    }
+
+    /// The newest `engine_sdk-*.whl` in a folder.
+    fn newest_wheel(dir: &Path) -> Option<PathBuf> {
+        std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("engine_sdk-") && n.ends_with(".whl"))
+            })
+            .max_by_key(|path| modified(path))
+    }
+
+    fn modified(path: &Path) -> SystemTime {
+        std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+
+    /// The newest modification time of the files under `path` (build outputs skipped).
+    fn newest_source(path: &Path) -> SystemTime {
+        let Ok(meta) = std::fs::metadata(path) else { return SystemTime::UNIX_EPOCH };
+        if meta.is_file() {
+            return meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        }
+        let Ok(entries) = std::fs::read_dir(path) else { return SystemTime::UNIX_EPOCH };
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                !(name.starts_with('.') || name == "__pycache__" || name.ends_with(".so") || name == "tests")
+            })
+            .map(|p| newest_source(&p))
+            .max()
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+
+    async fn find_or_build(reporter: &Reporter) -> Result<Option<PathBuf>, String> {
+        if let Some(given) = std::env::var_os("ENGINE_PYTHON_SDK_WHEEL").filter(|v| !v.is_empty()) {
+            let given = PathBuf::from(given);
+            let wheel = if given.is_dir() { newest_wheel(&given) } else { Some(given.clone()) };
+            return match wheel.filter(|w| w.is_file()) {
+                Some(wheel) => Ok(Some(wheel)),
+                None => Err(format!("ENGINE_PYTHON_SDK_WHEEL={}: no engine_sdk-*.whl there", given.display())),
+            };
+        }
+        let exe = std::env::current_exe().ok().and_then(|e| e.canonicalize().ok());
+        let Some(exe_dir) = exe.as_deref().and_then(Path::parent) else { return Ok(None) };
+        for dir in [exe_dir.to_path_buf(), exe_dir.join("python")] {
+            if let Some(wheel) = newest_wheel(&dir) {
+                return Ok(Some(wheel));
+            }
+        }
+        // A source checkout: the binary is in <target>/<profile>/, the sources above <target>.
+        let Some(root) = exe_dir.ancestors().find(|dir| dir.join("sdk-python").join("pyproject.toml").is_file())
+        else {
+            return Ok(None);
+        };
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+        let wheels = target.join("wheels");
+        if let Some(wheel) = newest_wheel(&wheels).filter(|w| modified(w) >= sources_time(root)) {
+            return Ok(Some(wheel));
+        }
+        build(root, &target, &wheels, reporter).await.map(Some)
+    }
+
+    /// `maturin build --release` into `<target>/wheels`.
+    async fn build(root: &Path, target: &Path, wheels: &Path, reporter: &Reporter) -> Result<PathBuf, String> {
+        let maturin = match std::env::var_os("ENGINE_MATURIN").filter(|v| !v.is_empty()) {
+            Some(given) => PathBuf::from(given),
+            None => match find_on_path("maturin") {
+                Some(found) => found,
+                None => {
+                    let tools = target.join("engine-python-tools");
+                    let installed = tools.join("bin").join("maturin");
+                    if !installed.exists() {
+                        let interpreter = std::env::var("ENGINE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+                        let mut cmd = Command::new(interpreter);
+                        cmd.arg("-m").arg("venv").arg(&tools);
+                        setup_command(cmd, "creating a virtualenv for the SDK build tools", reporter).await?;
+                        let mut cmd = Command::new(tools.join("bin").join("python"));
+                        cmd.args(["-m", "pip", "install", "--disable-pip-version-check", "maturin>=1.16,<2"]);
+                        setup_command(cmd, "installing maturin (builds the Python SDK)", reporter).await?;
+                    }
+                    installed
+                }
+            },
+        };
+        // One build at a time (concurrent maturin runs share `<target>/maturin`): a lock file,
+        // taken over when older than 20 minutes (its holder died).
+        std::fs::create_dir_all(wheels).map_err(|e| format!("{}: {e}", wheels.display()))?;
+        let lock = wheels.join(".build.lock");
+        let mut waited = false;
+        loop {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
+                Ok(_) => break,
+                Err(_) if modified(&lock).elapsed().is_ok_and(|age| age.as_secs() > 1200) => {
+                    let _ = std::fs::remove_file(&lock);
+                }
+                Err(_) => {
+                    if !waited {
+                        info(reporter, "waiting for another build of the Python SDK wheel".to_owned());
+                        waited = true;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+            }
+        }
+        if waited && let Some(wheel) = newest_wheel(wheels).filter(|w| modified(w) >= sources_time(root)) {
+            let _ = std::fs::remove_file(&lock);
+            return Ok(wheel);
+        }
+        let result = build_locked(root, &maturin, wheels, reporter).await;
+        let _ = std::fs::remove_file(&lock);
+        result
+    }
+
+    async fn build_locked(root: &Path, maturin: &Path, wheels: &Path, reporter: &Reporter) -> Result<PathBuf, String> {
+        // A fresh folder per build, renamed into place: readers never see half a wheel.
+        let out = wheels.join(format!(".build-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        info(reporter, "building the Python SDK wheel (first use after a change; takes a few minutes)".to_owned());
+        let mut cmd = Command::new(maturin);
+        cmd.args(["build", "--release", "--quiet", "--manifest-path"])
+            .arg(root.join("sdk-python").join("Cargo.toml"))
+            .arg("--out")
+            .arg(&out)
+            .current_dir(root);
+        let built = setup_command(cmd, "building the Python SDK wheel (maturin build --release)", reporter)
+            .await
+            .and_then(|()| newest_wheel(&out).ok_or_else(|| format!("maturin built no wheel into {}", out.display())));
+        let result = built.and_then(|built| {
+            let wheel = wheels.join(built.file_name().map(PathBuf::from).unwrap_or_default());
+            std::fs::rename(&built, &wheel).map_err(|e| format!("{}: {e}", wheel.display()))?;
+            Ok(wheel)
+        });
+        let _ = std::fs::remove_dir_all(&out);
+        result
+    }
+
+    fn sources_time(root: &Path) -> SystemTime {
+        [
+            "sdk-python/src",
+            "sdk-python/python",
+            "sdk-python/Cargo.toml",
+            "sdk-python/pyproject.toml",
+            "sdk-rust/src",
+            "engine/proto/src",
+        ]
+        .iter()
+        .map(|p| newest_source(&root.join(p)))
+        .max()
+        .unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+
+    fn find_on_path(name: &str) -> Option<PathBuf> {
+        std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(name)).find(|p| p.is_file())
+    }
 }

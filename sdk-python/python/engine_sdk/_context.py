@@ -127,9 +127,7 @@ def _finish(error: Optional[str]) -> Optional[BaseException]:
     except _native.EngineError as failure:
         message = str(failure)
         if error is None or message != error:
-            urn = getattr(failure, "urn", None)
-            suffix = f"\n  resource: {urn}" if urn else ""
-            print(f"error: {message}{suffix}", file=sys.stderr)
+            print(f"error: {message}", file=sys.stderr)
         return failure
     return None
 
