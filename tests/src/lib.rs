@@ -207,8 +207,5 @@ impl Project {
 /// A spec of `n` independent buckets named `b0..`.
 #[must_use]
 pub fn buckets(n: usize) -> Value {
-    let resources: Vec<Value> = (0..n)
-        .map(|i| serde_json::json!({"type": "AWS::S3::Bucket", "name": format!("b{i}"), "props": {}}))
-        .collect();
-    serde_json::json!({ "resources": resources })
+    serde_json::json!({ "generate": {"type": "AWS::S3::Bucket", "count": n, "prefix": "b"} })
 }

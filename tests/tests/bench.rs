@@ -15,9 +15,7 @@ use serde_json::json;
 #[ignore = "slow: benchmark (prints figures)"]
 fn up_and_no_op_preview_of_many_independent_resources() {
     let n: usize = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let resources: Vec<_> =
-        (0..n).map(|i| json!({"type": "AWS::SQS::Queue", "name": format!("q{i}"), "props": {}})).collect();
-    let project = Project::new(&json!({ "resources": resources }));
+    let project = Project::new(&json!({ "generate": {"type": "AWS::SQS::Queue", "count": n, "prefix": "q"} }));
 
     let started = Instant::now();
     project.engine(&["up", "--yes", "--skip-preview"]).ok();

@@ -14,7 +14,8 @@
 //!   "hang": true,            // never return (the engine's idle deadline must stop it)
 //!   "print": "text",         // print this line first
 //!   "printConfig": "key",    // print this config value (stdout and stderr)
-//!   "invokes": true          // export the caller's account, the region and its zones
+//!   "invokes": true,         // export the caller's account, the region and its zones
+//!   "generate": {"type": "AWS::SQS::Queue", "count": 1000, "prefix": "q"}   // more resources
 //! }
 //! ```
 //!
@@ -92,8 +93,16 @@ async fn main(ctx: Context) -> Result<()> {
     }
     let fail_after = spec.get("failAfter").and_then(Value::as_u64);
     let mut handles: HashMap<String, Handle> = HashMap::new();
-    let empty = Vec::new();
-    let resources = spec.get("resources").and_then(Value::as_array).unwrap_or(&empty);
+    let mut generated = spec.get("resources").and_then(Value::as_array).cloned().unwrap_or_default();
+    if let Some(generate) = spec.get("generate") {
+        let count = generate.get("count").and_then(Value::as_u64).unwrap_or(0);
+        let type_name = generate.get("type").and_then(Value::as_str).unwrap_or("AWS::SQS::Queue");
+        let prefix = generate.get("prefix").and_then(Value::as_str).unwrap_or("r");
+        for i in 0..count {
+            generated.push(serde_json::json!({"type": type_name, "name": format!("{prefix}{i}"), "props": {}}));
+        }
+    }
+    let resources = &generated;
     for (i, r) in resources.iter().enumerate() {
         if fail_after == Some(i as u64) {
             // Let what was registered finish, then fail.
