@@ -102,12 +102,13 @@ export function describeThrown(error: unknown): string {
 // Where the program declared things
 
 const SDK_DIR = __dirname + path.sep;
+const TSX_DIR = `${path.sep}node_modules${path.sep}tsx${path.sep}`;
 
 function callSites(): NodeJS.CallSite[] {
   const previous = Error.prepareStackTrace;
   const previousLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = (_, sites) => sites;
-  Error.stackTraceLimit = 40;
+  Error.stackTraceLimit = 12;
   const holder: { stack?: NodeJS.CallSite[] } = {};
   Error.captureStackTrace(holder, callSites);
   const sites = holder.stack ?? [];
@@ -123,18 +124,31 @@ interface Position {
   fn: string | null;
 }
 
+const paths = new Map<string, string>();
+
+/** A call site's file as a path (file URLs converted once per file). */
+function filePath(file: string): string {
+  if (!file.startsWith("file://")) return file;
+  let converted = paths.get(file);
+  if (converted === undefined) {
+    converted = new URL(file).pathname;
+    paths.set(file, converted);
+  }
+  return converted;
+}
+
 function position(site: NodeJS.CallSite): Position | undefined {
-  let file = site.getFileName() ?? site.getScriptNameOrSourceURL();
-  if (!file) return undefined;
+  const name = site.getFileName() ?? site.getScriptNameOrSourceURL();
+  if (!name) return undefined;
+  let file = filePath(name);
   let line = site.getLineNumber() ?? 0;
   let column = site.getColumnNumber() ?? 0;
-  if (file.startsWith("file://")) file = new URL(file).pathname;
   if (process.sourceMapsEnabled) {
     const map = findSourceMap(file);
     if (map) {
       const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
       if (entry && entry.originalSource) {
-        file = entry.originalSource.startsWith("file://") ? new URL(entry.originalSource).pathname : entry.originalSource;
+        file = filePath(entry.originalSource);
         line = (entry.originalLine ?? 0) + 1;
         column = (entry.originalColumn ?? 0) + 1;
       }
@@ -144,11 +158,13 @@ function position(site: NodeJS.CallSite): Position | undefined {
 }
 
 function isProgramFrame(site: NodeJS.CallSite): boolean {
-  const file = site.getFileName();
-  if (!file) return false;
-  const plain = file.startsWith("file://") ? new URL(file).pathname : file;
-  return !plain.startsWith(SDK_DIR) && !plain.startsWith("node:") && !plain.includes(`${path.sep}node_modules${path.sep}tsx${path.sep}`);
+  const name = site.getFileName();
+  if (!name || name.startsWith("node:")) return false;
+  const file = filePath(name);
+  return !file.startsWith(SDK_DIR) && !file.includes(TSX_DIR);
 }
+
+const relative = new Map<string, string>();
 
 /**
  * Capture where the program declared a resource: its `file:line` (sent as the registration's
@@ -157,8 +173,13 @@ function isProgramFrame(site: NodeJS.CallSite): boolean {
 export function declaration(): { sourcePosition: string; sites: NodeJS.CallSite[] } {
   const sites = callSites().filter(isProgramFrame);
   const first = sites.length > 0 ? position(sites[0]!) : undefined;
-  const sourcePosition = first ? `${path.relative(process.cwd(), first.file) || first.file}:${first.line}` : "";
-  return { sourcePosition, sites };
+  if (!first) return { sourcePosition: "", sites };
+  let shown = relative.get(first.file);
+  if (shown === undefined) {
+    shown = path.relative(process.cwd(), first.file) || first.file;
+    relative.set(first.file, shown);
+  }
+  return { sourcePosition: `${shown}:${first.line}`, sites };
 }
 
 /** Remember where the resource `urn` was declared. */
