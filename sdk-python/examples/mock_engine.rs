@@ -2,7 +2,7 @@
 //! process, driven over stdin/stdout.
 //!
 //! `cargo run -p engine-sdk-python --example mock_engine -- [--dry-run] [--project P] [--stack S]
-//!  [--config JSON] [--secret-keys JSON] [--fail-type TYPE=MESSAGE]...`
+//!  [--config JSON] [--secret-keys JSON] [--register-delay-ms N] [--fail-type TYPE=MESSAGE]...`
 //!
 //! Prints `ENGINE_MONITOR_ADDRESS=...`, `ENGINE_MONITOR_TOKEN=...` and `ENGINE_ROOT_URN=...`,
 //! then answers each `dump` line on stdin with one JSON line: everything the mock received
@@ -116,6 +116,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--stack" => options.stack = value()?,
             "--config" => options.config = serde_json::from_str(&value()?)?,
             "--secret-keys" => options.secret_keys = serde_json::from_str(&value()?)?,
+            "--register-delay-ms" => {
+                options.register_delay = Some(std::time::Duration::from_millis(value()?.parse()?));
+            }
             "--fail-type" => {
                 let spec = value()?;
                 let (resource_type, message) = spec.split_once('=').ok_or("--fail-type takes TYPE=MESSAGE")?;

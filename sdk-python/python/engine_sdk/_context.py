@@ -72,13 +72,10 @@ def _at_exit() -> None:
 
 
 def _after_fork_in_child() -> None:
-    """A forked child does not own the parent's program: forget it (the core refuses to use
-    the parent's connection in the child; a child that needs the engine connects anew)."""
-    global _current, _finished, _pid, _program_error, _loop, _loop_thread
-    _current = None
-    _finished = False
-    _pid = os.getpid()
-    _program_error = None
+    """A forked child does not own the parent's program: it keeps the parent's connection, which
+    the core refuses to use in another process (``ForkedError``), and does not end the program
+    at its exit. The SDK's event loop thread does not exist in the child: start a new one."""
+    global _loop, _loop_thread
     _loop = None
     _loop_thread = None
 

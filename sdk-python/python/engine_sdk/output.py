@@ -54,28 +54,36 @@ class Resolution(Generic[T]):
         return f"Resolution(value={shown}, secret={self.secret}, dependencies={self.dependencies})"
 
 
-def _callback(function: Callable[[Any], Any]) -> Callable[[Any, _native.Completion], None]:
+def _callback(function: Callable[[Any], Any], where: str) -> Callable[[Any, _native.Completion], None]:
     """Adapt a Python callback (plain or coroutine function) to the core's ``apply``: the result
-    is handed back through ``completion``; coroutines run on the SDK's event loop."""
+    is handed back through ``completion``; coroutines run on the SDK's event loop. A failure is
+    reported with the place ``apply`` was called and the exception's traceback."""
+
+    def fail(completion: _native.Completion, error: BaseException) -> None:
+        completion.set_error(f"the apply callback at {where} raised:\n{_context.format_exception(error)}")
 
     def run(value: Any, completion: _native.Completion) -> None:
         try:
             result = function(value)
         except BaseException as error:  # noqa: BLE001 - reported to the core as the callback's failure
-            completion.set_error(_context.format_exception(error))
+            fail(completion, error)
             return
         if inspect.isawaitable(result):
-            _complete_later(result, completion)
+            _complete_later(result, completion, fail)
             return
         try:
             completion.set_result(result)
         except BaseException as error:  # noqa: BLE001
-            completion.set_error(_context.format_exception(error))
+            fail(completion, error)
 
     return run
 
 
-def _complete_later(awaitable: Awaitable[Any], completion: _native.Completion) -> None:
+def _complete_later(
+    awaitable: Awaitable[Any],
+    completion: _native.Completion,
+    fail: Callable[[_native.Completion, BaseException], None],
+) -> None:
     async def wait() -> Any:
         return await awaitable
 
@@ -85,12 +93,12 @@ def _complete_later(awaitable: Awaitable[Any], completion: _native.Completion) -
         try:
             result = finished.result()
         except BaseException as error:  # noqa: BLE001
-            completion.set_error(_context.format_exception(error))
+            fail(completion, error)
             return
         try:
             completion.set_result(result)
         except BaseException as error:  # noqa: BLE001
-            completion.set_error(_context.format_exception(error))
+            fail(completion, error)
 
     future.add_done_callback(done)
 
@@ -160,13 +168,14 @@ class Output(Generic[T_co]):
     @staticmethod
     def format(template: str, *args: "Input[Any]", **kwargs: "Input[Any]") -> "Output[str]":
         """``template.format(*args, **kwargs)`` once every argument is known."""
+        _context.context()
         combined: Output[Any] = Output(_native.Output.from_input([list(args), dict(kwargs)]))
 
         def render(values: Any) -> str:
             positional, named = values
             return template.format(*positional, **named)
 
-        return combined.apply(render)
+        return Output(combined._inner.apply(_callback(render, _context.source_position())))
 
     # -- transformation -------------------------------------------------------------------
 
@@ -186,7 +195,7 @@ class Output(Generic[T_co]):
         engine reports it with its traceback); the program's end waits for every callback.
         """
         _context.context()
-        return Output(self._inner.apply(_callback(function)))
+        return Output(self._inner.apply(_callback(function, _context.source_position())))
 
     def as_secret(self) -> "Output[T_co]":
         """The same value, secret."""
