@@ -842,5 +842,6 @@ module.exports.BindingContext = nativeBinding.BindingContext
 module.exports.BindingMock = nativeBinding.BindingMock
 module.exports.BindingOutput = nativeBinding.BindingOutput
 module.exports.BindingResource = nativeBinding.BindingResource
+module.exports.BindingShapeTable = nativeBinding.BindingShapeTable
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.protocolVersion = nativeBinding.protocolVersion

@@ -62,6 +62,11 @@ export declare class BindingContext {
    * Returns at once; the core registers it once its inputs, parent and dependencies are ready.
    */
   register(kind: 'custom' | 'component' | 'remote', resourceType: string, name: string, properties: any, parent?: BindingResource | undefined | null, dependsOn?: Array<BindingResource> | undefined | null, options?: BindingOptions | undefined | null, packageName?: string | undefined | null): BindingResource
+  /**
+   * Register a generated typed resource: resource `index` of a module's shape table; the
+   * arguments are in the language's names and renamed here to the schema's.
+   */
+  registerTyped(table: BindingShapeTable, index: number, name: string, args: any, parent?: BindingResource | undefined | null, dependsOn?: Array<BindingResource> | undefined | null, options?: BindingOptions | undefined | null): BindingResource
   /** Register a built-in random password (`password`) or string (`string`). */
   registerRandom(kind: 'password' | 'string', name: string, args: any, parent?: BindingResource | undefined | null, dependsOn?: Array<BindingResource> | undefined | null, options?: BindingOptions | undefined | null): BindingResource
   /** Read an existing cloud resource by identifier (a string or an output). */
@@ -141,12 +146,23 @@ export declare class BindingResource {
   id(): BindingOutput
   /** One output property by its schema name. */
   output(property: string): BindingOutput
+  /** A typed resource's output property by its language name, renamed to language names. */
+  typedOutput(table: BindingShapeTable, index: number, name: string): BindingOutput
   /** Every output property, as one object. */
   outputs(): BindingOutput
   /** Wait until the engine has registered it; resolves to its error, if it failed. */
   wait(): Promise<BindingErrorData | null>
   /** A component's outputs (any value; outputs inside are awaited). */
   registerOutputs(outputs: unknown): void
+}
+
+/** A generated module's shape table. */
+export declare class BindingShapeTable {
+  static parse(text: string): BindingShapeTable
+  /** The resource type at `index`. */
+  typeName(index: number): string
+  /** The language names of a resource's top-level properties (its output accessors). */
+  propertyNames(index: number): Array<string>
 }
 
 /** A former identity: a URN, or parts of one (unset parts are the resource's current ones). */

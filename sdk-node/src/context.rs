@@ -10,6 +10,7 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::config::BindingConfig;
+use crate::typed::BindingShapeTable;
 use crate::convert::to_dyn;
 use crate::error::{BindingErrorData, OrThrow, data, to_napi};
 use crate::output::BindingOutput;
@@ -191,6 +192,45 @@ impl BindingContext {
             }
             other => Err(to_napi(&SdkError::Invalid(format!("unknown resource kind {other:?}")))),
         }
+    }
+
+    /// Register a generated typed resource: resource `index` of a module's shape table; the
+    /// arguments are in the language's names and renamed here to the schema's.
+    #[napi(
+        ts_args_type = "table: BindingShapeTable, index: number, name: string, args: any, parent?: BindingResource | undefined | null, dependsOn?: Array<BindingResource> | undefined | null, options?: BindingOptions | undefined | null"
+    )]
+    #[allow(clippy::too_many_arguments, reason = "one native call per registration, arguments as the facade has them")]
+    pub fn register_typed(
+        &self,
+        env: Env,
+        table: ClassInstance<'_, BindingShapeTable>,
+        index: u32,
+        name: String,
+        args: Unknown<'_>,
+        parent: Option<ClassInstance<'_, BindingResource>>,
+        depends_on: Option<Vec<ClassInstance<'_, BindingResource>>>,
+        options: Option<BindingOptions>,
+    ) -> napi::Result<BindingResource> {
+        let options = crate::resource::options(parent, depends_on, options)?;
+        let resource_type = table.type_name(index)?;
+        let describe = |error: SdkError| SdkError::Resource {
+            urn: String::new(),
+            resource_type: resource_type.clone(),
+            name: name.clone(),
+            source: Box::new(error),
+        };
+        let args = to_dyn(&env, &args)
+            .map_err(|error| to_napi(&describe(SdkError::Invalid(crate::error::plain_message(&error)))))?;
+        let properties = table.rename_arguments(index, args).map_err(|error| to_napi(&describe(error)))?;
+        let spec = ResourceSpec {
+            resource_type: resource_type.clone(),
+            name: name.clone(),
+            kind: RegisterKind::Custom,
+            properties,
+            options,
+            type_metadata: Some(table.metadata(index)?),
+        };
+        Ok(BindingResource::new(self.ctx.register_at(spec, String::new()).or_throw()?))
     }
 
     /// Register a built-in random password (`password`) or string (`string`).

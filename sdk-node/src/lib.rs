@@ -21,6 +21,7 @@ mod output;
 mod promise;
 mod resource;
 mod testing;
+mod typed;
 
 pub use asset::BindingAsset;
 pub use config::BindingConfig;
@@ -28,6 +29,7 @@ pub use context::BindingContext;
 pub use output::{BindingCompletion, BindingOutput};
 pub use resource::BindingResource;
 pub use testing::BindingMock;
+pub use typed::BindingShapeTable;
 
 /// The core's protocol version (what this addon speaks to the engine).
 #[napi_derive::napi]

@@ -81,6 +81,19 @@ impl BindingResource {
         BindingOutput::new(self.resource.output_value(&property))
     }
 
+    /// A typed resource's output property by its language name, renamed to language names.
+    #[napi]
+    pub fn typed_output(&self, table: ClassInstance<'_, crate::typed::BindingShapeTable>, index: u32, name: String) -> napi::Result<BindingOutput> {
+        let Some((schema_name, shape)) = table.output_field(index, &name) else {
+            return Err(crate::error::to_napi(&engine_sdk::Error::Invalid(format!(
+                "{} has no property {name}",
+                self.resource.resource_type()
+            ))));
+        };
+        let renamer = std::sync::Arc::clone(&table.table);
+        Ok(BindingOutput::new(self.resource.output_value(&schema_name).map(move |value| renamer.rename_output(&shape, &value))))
+    }
+
     /// Every output property, as one object.
     #[napi]
     pub fn outputs(&self) -> BindingOutput {

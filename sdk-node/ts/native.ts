@@ -18,6 +18,7 @@ export type {
   BindingResolved,
   BindingMock,
   BindingErrorData,
+  BindingShapeTable,
 } from "../native/binding.cjs";
 
 /** The property of facade objects that holds their native handle (read by the addon). */

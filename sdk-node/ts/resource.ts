@@ -166,7 +166,7 @@ export class CustomResource extends Resource {
     } else {
       const [table, index, name, props, opts] = args as [unknown, number, string, object | undefined, ResourceOptions | undefined];
       const [parent, dependsOn, options] = nativeOptions(opts, sourcePosition);
-      super(call(() => registerTyped(ctx, table, index, name, props ?? {}, parent, dependsOn, options)), sites);
+      super(call(() => registerTyped(ctx, table, index, name, props ?? {}, parent, dependsOn, options, new.target.prototype)), sites);
     }
   }
 
@@ -212,6 +212,7 @@ export let registerTyped: (
   parent: BindingResource | null,
   dependsOn: BindingResource[] | null,
   options: BindingOptions,
+  prototype?: object,
 ) => BindingResource = () => {
   throw new TypeError("typed resources need the engine-sdk runtime module (engine-sdk/runtime)");
 };
