@@ -72,7 +72,8 @@ fn up_then_no_op_preview_then_destroy_leaves_the_cloud_empty() {
 
 #[test]
 fn update_versus_replace() {
-    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "app-logs", "RetentionInDays": 7}), json!({}))]});
+    let spec =
+        json!({"resources": [log_group("logs", json!({"LogGroupName": "app-logs", "RetentionInDays": 7}), json!({}))]});
     let project = Project::new(&spec);
     project.up().ok();
     let before = project.cloud_resources();
@@ -109,7 +110,8 @@ fn fixed_names_are_replaced_delete_first() {
     let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "fixed", "RetentionInDays": 7}), options.clone())]});
     let project = Project::new(&spec);
     project.up().ok();
-    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "fixed", "RetentionInDays": 14}), options)]});
+    let spec =
+        json!({"resources": [log_group("logs", json!({"LogGroupName": "fixed", "RetentionInDays": 14}), options)]});
     project.set_spec(&spec);
     let up = project.engine(&["up", "--yes", "--json"]).ok();
     let step = planned_op(&up, "logs").unwrap();
@@ -229,7 +231,12 @@ fn two_concurrent_ups_one_is_refused_with_a_lock_error() {
     let mut project = Project::new(&buckets(6));
     // Slow enough that the two runs overlap.
     project.env("ENGINE_LOCAL_CLOUD_LATENCY", "300");
-    let first = project.command(&["up", "--yes"]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let first = project
+        .command(&["up", "--yes"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(150));
     let second = project.command(&["up", "--yes"]).output().unwrap();
     let first = first.wait_with_output().unwrap();
@@ -294,7 +301,10 @@ fn next(seed: &mut u64) -> u64 {
 
 fn kill_and_converge(rounds: usize) {
     let mut seed = std::env::var("E2E_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000).unwrap()
+        u64::try_from(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000,
+        )
+        .unwrap()
     });
     eprintln!("kill -9 test seed: E2E_SEED={seed}");
     // A chain and independent resources, slow enough to be killed mid-flight. Every round
@@ -323,7 +333,12 @@ fn kill_and_converge(rounds: usize) {
         project.set_spec(&spec(round));
         let log = project.dir().join(format!("round-{round}.log"));
         let file = std::fs::File::create(&log).unwrap();
-        let mut child = project.command(&["up", "--yes", "--skip-preview", "--json"]).stdout(file).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let mut child = project
+            .command(&["up", "--yes", "--skip-preview", "--json"])
+            .stdout(file)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         let delay = 200 + next(&mut seed) % 1500;
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill(); // SIGKILL
@@ -363,25 +378,32 @@ fn killed_ups_converge_many_rounds() {
 fn out_of_band_update(project: &Project, type_name: &str, id: &str, patch: Value) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let cloud = engine_local_cloud::LocalCloud::start(engine_local_cloud::Config::new(project.local_cloud_dir())).await.unwrap();
-        let provider =
-            engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint(cloud.endpoint(), "us-east-1")).await.unwrap();
-        provider
-            .update(type_name, id, &patch, "out-of-band-1", &engine_provider::OpOptions::new())
+        let cloud = engine_local_cloud::LocalCloud::start(engine_local_cloud::Config::new(project.local_cloud_dir()))
             .await
             .unwrap();
+        let provider =
+            engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint(cloud.endpoint(), "us-east-1"))
+                .await
+                .unwrap();
+        provider.update(type_name, id, &patch, "out-of-band-1", &engine_provider::OpOptions::new()).await.unwrap();
         cloud.shutdown().await.unwrap();
     });
 }
 
 #[test]
 fn refresh_finds_drift_and_up_puts_the_program_back() {
-    let spec = json!({"resources": [log_group("logs", json!({"LogGroupName": "drifty", "RetentionInDays": 7}), json!({}))]});
+    let spec =
+        json!({"resources": [log_group("logs", json!({"LogGroupName": "drifty", "RetentionInDays": 7}), json!({}))]});
     let project = Project::new(&spec);
     project.up().ok();
     assert_eq!(project.engine(&["refresh", "--expect-no-changes"]).code, 0);
 
-    out_of_band_update(&project, "AWS::Logs::LogGroup", "drifty", json!([{"op": "replace", "path": "/RetentionInDays", "value": 30}]));
+    out_of_band_update(
+        &project,
+        "AWS::Logs::LogGroup",
+        "drifty",
+        json!([{"op": "replace", "path": "/RetentionInDays", "value": 30}]),
+    );
     let look = project.engine(&["refresh", "--expect-no-changes"]);
     assert_eq!(look.code, 2, "{}", look.text());
     assert!(look.stdout.contains("RetentionInDays: 7 → 30"), "{}", look.text());
@@ -417,7 +439,10 @@ fn targets_aliases_regions_reads_and_imports() {
     project.set_spec(&spec2);
     project.engine(&["up", "--yes", "--target", "urn:engine:dev::e2e::AWS::Logs::LogGroup::a"]).ok();
     let state = project.state();
-    let retention = |name: &str| state.resources.iter().find(|r| r.urn.ends_with(&format!("::{name}"))).unwrap().inputs["RetentionInDays"].clone();
+    let retention = |name: &str| {
+        state.resources.iter().find(|r| r.urn.ends_with(&format!("::{name}"))).unwrap().inputs["RetentionInDays"]
+            .clone()
+    };
     assert_eq!((retention("a"), retention("b")), (json!(14), json!(7)));
 
     // An alias renames without replacing; a read adopts without managing; an import adopts.
@@ -461,9 +486,13 @@ fn targets_aliases_regions_reads_and_imports() {
 fn out_of_band_create(project: &Project, type_name: &str, model: Value) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let cloud = engine_local_cloud::LocalCloud::start(engine_local_cloud::Config::new(project.local_cloud_dir())).await.unwrap();
+        let cloud = engine_local_cloud::LocalCloud::start(engine_local_cloud::Config::new(project.local_cloud_dir()))
+            .await
+            .unwrap();
         let provider =
-            engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint(cloud.endpoint(), "us-east-1")).await.unwrap();
+            engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint(cloud.endpoint(), "us-east-1"))
+                .await
+                .unwrap();
         provider.create(type_name, &model, "out-of-band-create-1", &engine_provider::OpOptions::new()).await.unwrap();
         cloud.shutdown().await.unwrap();
     });
@@ -483,7 +512,10 @@ fn a_failure_stops_its_dependents_and_lets_independent_work_finish() {
     let up = project.engine(&["up", "--yes", "--skip-preview"]);
     assert_eq!(up.code, 1, "{}", up.text());
     let text = up.text();
-    assert!(text.contains("urn:engine:dev::e2e::AWS::Logs::LogGroup::second") && text.contains("AlreadyExists"), "{text}");
+    assert!(
+        text.contains("urn:engine:dev::e2e::AWS::Logs::LogGroup::second") && text.contains("AlreadyExists"),
+        "{text}"
+    );
     let types: Vec<String> = project.cloud_resources().into_iter().map(|(t, _)| t).collect();
     assert_eq!(types, vec!["AWS::Logs::LogGroup".to_owned(), "AWS::SQS::Queue".to_owned()], "{text}");
     assert_eq!(project.cloud_resources(), project.state_cloud_resources());
@@ -571,7 +603,8 @@ fn parallelism_is_bounded_and_deletes_run_in_reverse_dependency_order() {
     let up = project.engine(&["up", "--yes", "--json"]).ok();
     let order = done_order(&up);
     let created = order.iter().position(|s| s == &("replace".to_owned(), "b".to_owned())).expect("b replaced");
-    let deleted = order.iter().position(|s| s == &("delete-replaced".to_owned(), "b".to_owned())).expect("old b deleted");
+    let deleted =
+        order.iter().position(|s| s == &("delete-replaced".to_owned(), "b".to_owned())).expect("old b deleted");
     assert!(created < deleted, "{order:?}");
     assert_eq!(project.cloud_resources().len(), 8);
 
@@ -585,7 +618,11 @@ fn parallelism_is_bounded_and_deletes_run_in_reverse_dependency_order() {
 
 fn script_project(runtime: &str, main: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("Engine.toml"), format!("name = \"scripts\"\nruntime = \"{runtime}\"\nmain = \"{main}\"\n")).unwrap();
+    std::fs::write(
+        dir.path().join("Engine.toml"),
+        format!("name = \"scripts\"\nruntime = \"{runtime}\"\nmain = \"{main}\"\n"),
+    )
+    .unwrap();
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
@@ -634,7 +671,14 @@ fn python_programs_run_in_their_own_virtualenv() {
 #[test]
 fn node_programs_get_their_node_modules() {
     let program = "console.log('stack', process.env.ENGINE_STACK, process.env.ENGINE_PROJECT);\n";
-    let dir = script_project("node", "index.js", &[("index.js", program), ("package.json", "{\"name\": \"scripts\", \"version\": \"1.0.0\", \"private\": true}\n")]);
+    let dir = script_project(
+        "node",
+        "index.js",
+        &[
+            ("index.js", program),
+            ("package.json", "{\"name\": \"scripts\", \"version\": \"1.0.0\", \"private\": true}\n"),
+        ],
+    );
     engine_in(dir.path(), &["stack", "init", "dev"]).ok();
     let run = engine_in(dir.path(), &["preview"]).ok();
     assert!(run.stdout.contains("stack dev scripts"), "{}", run.text());
@@ -648,7 +692,8 @@ fn node_programs_get_their_node_modules() {
 #[ignore = "slow: downloads tsx from the npm registry"]
 fn typescript_programs_run_without_a_build_step() {
     let program = "const stack: string = process.env.ENGINE_STACK ?? '';\nconsole.log(`typed ${stack}`);\n";
-    let package = "{\"name\": \"scripts\", \"version\": \"1.0.0\", \"private\": true, \"devDependencies\": {\"tsx\": \"^4\"}}\n";
+    let package =
+        "{\"name\": \"scripts\", \"version\": \"1.0.0\", \"private\": true, \"devDependencies\": {\"tsx\": \"^4\"}}\n";
     let dir = script_project("node", "index.ts", &[("index.ts", program), ("package.json", package)]);
     engine_in(dir.path(), &["stack", "init", "dev"]).ok();
     let run = engine_in(dir.path(), &["preview"]).ok();
@@ -680,7 +725,9 @@ fn random_values_change_only_when_their_keepers_do() {
 
 #[test]
 fn retained_resources_are_forgotten_not_deleted() {
-    let project = Project::new(&json!({"resources": [log_group("kept", json!({"LogGroupName": "kept"}), json!({"retainOnDelete": true}))]}));
+    let project = Project::new(
+        &json!({"resources": [log_group("kept", json!({"LogGroupName": "kept"}), json!({"retainOnDelete": true}))]}),
+    );
     project.up().ok();
     project.set_spec(&json!({"resources": []}));
     let up = project.engine(&["up", "--yes", "--json"]).ok();

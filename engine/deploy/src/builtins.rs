@@ -61,28 +61,32 @@ pub fn validate(inputs: &Map<String, Value>) -> Vec<(String, String)> {
         },
     }
     for key in ["Special", "Upper", "Lower", "Numeric"] {
-        if let Some(v) = inputs.get(key) {
-            if !unknown(v) && !v.is_boolean() {
-                problems.push((format!("/{key}"), format!("expected a boolean, found {v}")));
-            }
+        if let Some(v) = inputs.get(key)
+            && !unknown(v)
+            && !v.is_boolean()
+        {
+            problems.push((format!("/{key}"), format!("expected a boolean, found {v}")));
         }
     }
     for key in ["MinUpper", "MinLower", "MinNumeric", "MinSpecial"] {
-        if let Some(v) = inputs.get(key) {
-            if !unknown(v) && v.as_u64().is_none_or(|n| n > MAX_LENGTH) {
-                problems.push((format!("/{key}"), format!("expected a non-negative integer, found {v}")));
-            }
+        if let Some(v) = inputs.get(key)
+            && !unknown(v)
+            && v.as_u64().is_none_or(|n| n > MAX_LENGTH)
+        {
+            problems.push((format!("/{key}"), format!("expected a non-negative integer, found {v}")));
         }
     }
-    if let Some(v) = inputs.get("OverrideSpecial") {
-        if !unknown(v) && !v.is_string() {
-            problems.push(("/OverrideSpecial".into(), format!("expected a string, found {v}")));
-        }
+    if let Some(v) = inputs.get("OverrideSpecial")
+        && !unknown(v)
+        && !v.is_string()
+    {
+        problems.push(("/OverrideSpecial".into(), format!("expected a string, found {v}")));
     }
-    if let Some(v) = inputs.get("Keepers") {
-        if !unknown(v) && !v.is_object() {
-            problems.push(("/Keepers".into(), format!("expected an object, found {v}")));
-        }
+    if let Some(v) = inputs.get("Keepers")
+        && !unknown(v)
+        && !v.is_object()
+    {
+        problems.push(("/Keepers".into(), format!("expected an object, found {v}")));
     }
     problems
 }
@@ -107,12 +111,8 @@ pub fn generate(inputs: &Map<String, Value>) -> Result<String, String> {
     let length = inputs.get("Length").and_then(Value::as_u64).ok_or("Length is required")?;
     let flag = |key: &str| inputs.get(key).and_then(Value::as_bool).unwrap_or(true);
     let min = |key: &str| inputs.get(key).and_then(Value::as_u64).unwrap_or(0);
-    let special: Vec<char> = inputs
-        .get("OverrideSpecial")
-        .and_then(Value::as_str)
-        .unwrap_or(DEFAULT_SPECIAL)
-        .chars()
-        .collect();
+    let special: Vec<char> =
+        inputs.get("OverrideSpecial").and_then(Value::as_str).unwrap_or(DEFAULT_SPECIAL).chars().collect();
     let upper: Vec<char> = ('A'..='Z').collect();
     let lower: Vec<char> = ('a'..='z').collect();
     let digits: Vec<char> = ('0'..='9').collect();

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use engine_proto::v1::{
-    DeploymentInfo, FinishRequest, InvokeRequest, InvokeResponse, LogRequest, ReadResourceRequest, ReadResourceResponse,
-    RegisterResourceOutputsRequest, RegisterResourceOutputsResponse, RegisterResourceRequest, RegisterResourceResponse,
+    DeploymentInfo, FinishRequest, InvokeRequest, InvokeResponse, LogRequest, ReadResourceRequest,
+    ReadResourceResponse, RegisterResourceOutputsRequest, RegisterResourceOutputsResponse, RegisterResourceRequest,
+    RegisterResourceResponse,
 };
 use engine_proto::value::{self, Special};
 use engine_provider::{OpOptions, Provider, ProviderError, ProviderEvent};
@@ -183,10 +184,10 @@ fn internal(e: impl std::fmt::Display) -> Status {
 #[must_use]
 pub fn child_urn(stack: &str, project: &str, parent: &str, type_name: &str, name: &str) -> String {
     let mut chain: Vec<&str> = Vec::new();
-    if let Some(parts) = engine_proto::parse_urn(parent) {
-        if parts.resource_type() != engine_proto::STACK_TYPE {
-            chain.extend(parts.type_chain.iter().copied());
-        }
+    if let Some(parts) = engine_proto::parse_urn(parent)
+        && parts.resource_type() != engine_proto::STACK_TYPE
+    {
+        chain.extend(parts.type_chain.iter().copied());
     }
     chain.push(type_name);
     engine_proto::urn(stack, project, &chain, name)
@@ -319,7 +320,8 @@ impl Deployment {
             return Ok(RegisterResourceResponse { urn: root, id: String::new(), outputs: None });
         }
         if req.r#type.is_empty() || req.name.is_empty() {
-            let message = format!("a resource needs a type and a name (got type {:?}, name {:?})", req.r#type, req.name);
+            let message =
+                format!("a resource needs a type and a name (got type {:?}, name {:?})", req.r#type, req.name);
             self.error(None, message.clone());
             return Err(Status::invalid_argument(message));
         }
@@ -330,10 +332,8 @@ impl Deployment {
         }
         let parent = if req.parent.is_empty() { root.clone() } else { req.parent.clone() };
         if parent != root && self.graph.info(&parent).is_none() {
-            let message = format!(
-                "{} {:?}: parent {parent} is not a resource this program registered",
-                req.r#type, req.name
-            );
+            let message =
+                format!("{} {:?}: parent {parent} is not a resource this program registered", req.r#type, req.name);
             self.error(None, message.clone());
             return Err(Status::invalid_argument(message));
         }
@@ -384,11 +384,7 @@ impl Deployment {
             parent,
             inputs,
             dependencies: deps,
-            property_dependencies: req
-                .property_dependencies
-                .iter()
-                .map(|(k, v)| (k.clone(), v.urns.clone()))
-                .collect(),
+            property_dependencies: req.property_dependencies.iter().map(|(k, v)| (k.clone(), v.urns.clone())).collect(),
             options,
             seq,
         };
@@ -444,12 +440,12 @@ impl Deployment {
             replace_reasons: Vec::new(),
             delete_before_replace: false,
         });
-        if !self.dry_run && old.is_none_or(|o| !same_record(o, &record)) {
-            if let Some(writer) = &self.writer {
-                if let Err(e) = writer.put(record.clone()).await {
-                    self.error(Some(&reg.urn), format!("cannot record the component in state: {e}"));
-                }
-            }
+        if !self.dry_run
+            && old.is_none_or(|o| !same_record(o, &record))
+            && let Some(writer) = &self.writer
+            && let Err(e) = writer.put(record.clone()).await
+        {
+            self.error(Some(&reg.urn), format!("cannot record the component in state: {e}"));
         }
         self.lock_state().records.insert(reg.urn.clone(), record);
         Arc::new(Resolved { id: String::new(), outputs: Map::new() })
@@ -465,8 +461,8 @@ impl Deployment {
 
     async fn custom_step(self: &Arc<Self>, reg: Registration) -> Result<Arc<Resolved>, StepFailure> {
         // 1. The type (before waiting: bad input fails at once).
-        let schema = validate::check_type(&reg.type_name, &reg.options.region)
-            .map_err(|e| StepFailure::new(e.to_string()))?;
+        let schema =
+            validate::check_type(&reg.type_name, &reg.options.region).map_err(|e| StepFailure::new(e.to_string()))?;
 
         // 2. Dependencies.
         let wait = self.graph.wait_set(&reg.dependencies, &reg.parent, reg.seq);
@@ -564,12 +560,11 @@ impl Deployment {
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match result {
             Ok(record) => {
-                if let Some(alias) = &alias_of {
-                    if let Some(old) = &old {
-                        if plan.op != StepOp::Replace {
-                            self.persist_remove(alias, &old.id).await?;
-                        }
-                    }
+                if let Some(alias) = &alias_of
+                    && let Some(old) = &old
+                    && plan.op != StepOp::Replace
+                {
+                    self.persist_remove(alias, &old.id).await?;
                 }
                 self.count_op(plan.op);
                 self.reporter.emit(Event::StepDone {
@@ -630,8 +625,10 @@ impl Deployment {
         old: Option<&ResourceState>,
     ) -> Result<Plan, StepFailure> {
         let ignore = DiffOptions::parse_paths(&reg.options.ignore_changes);
-        let diff_options =
-            DiffOptions { ignore_changes: ignore.clone(), replace_on_changes: DiffOptions::parse_paths(&reg.options.replace_on_changes) };
+        let diff_options = DiffOptions {
+            ignore_changes: ignore.clone(),
+            replace_on_changes: DiffOptions::parse_paths(&reg.options.replace_on_changes),
+        };
         let mut plan = Plan {
             op: StepOp::Create,
             diff: Diff::default(),
@@ -682,14 +679,17 @@ impl Deployment {
                 Some(asked) => asked,
                 None => {
                     builtins::is_builtin(&reg.type_name)
-                        || schema.is_some_and(|s| diff::replacement_collides(s, &plain(&old.inputs), &plain(&plan.inputs)).is_some())
+                        || schema.is_some_and(|s| {
+                            diff::replacement_collides(s, &plain(&old.inputs), &plain(&plan.inputs)).is_some()
+                        })
                 }
             };
             if builtins::is_builtin(&reg.type_name) {
                 plan.delete_before_replace = false;
             }
             if reg.options.protect {
-                let reasons: Vec<String> = plan.diff.replace_reasons().into_iter().chain(plan.extra_reasons.clone()).collect();
+                let reasons: Vec<String> =
+                    plan.diff.replace_reasons().into_iter().chain(plan.extra_reasons.clone()).collect();
                 plan.protect_violation = Some(format!(
                     "the resource is protected and would be replaced ({}); remove the protect option first",
                     reasons.join(", ")
@@ -720,10 +720,10 @@ impl Deployment {
                 let mut outputs = plan.inputs.clone();
                 if let Some(schema) = schema {
                     for path in &schema.read_only {
-                        if let Some(root) = path.root() {
-                            if path.segments().len() == 1 {
-                                outputs.insert(root.to_owned(), value::unknown());
-                            }
+                        if let Some(root) = path.root()
+                            && path.segments().len() == 1
+                        {
+                            outputs.insert(root.to_owned(), value::unknown());
                         }
                     }
                     for path in &schema.primary_identifier {
@@ -830,7 +830,7 @@ impl Deployment {
         old: Option<&ResourceState>,
     ) -> Result<ResourceState, StepFailure> {
         let inputs_plain = plain(&plan.inputs);
-        let result = builtins::generate(&inputs_plain).map_err(|e| StepFailure::new(e))?;
+        let result = builtins::generate(&inputs_plain).map_err(StepFailure::new)?;
         let mut outputs = plan.inputs.clone();
         let result_value = Value::String(result);
         if builtins::result_is_secret(&desired.type_name) {
@@ -841,10 +841,10 @@ impl Deployment {
         }
         desired.outputs = outputs;
         desired.id = format!("{}", uuid::Uuid::new_v4().simple());
-        if let Some(old) = old {
-            if plan.op == StepOp::Update {
-                desired.created = old.created.clone();
-            }
+        if let Some(old) = old
+            && plan.op == StepOp::Update
+        {
+            desired.created = old.created.clone();
         }
         self.persist_put(&desired).await?;
         Ok(desired)
@@ -962,13 +962,7 @@ impl Deployment {
             desired.inputs.keys().filter_map(|k| cloud.get(k).map(|v| (k.clone(), v.clone()))).collect();
         let wanted = plain(&desired.inputs);
         let diff = diff::diff_inputs(Some(schema), &projected, &wanted, &DiffOptions::default());
-        let diff = Diff {
-            changes: diff
-                .changes
-                .into_iter()
-                .filter(|c| !schema.is_write_only(&c.location))
-                .collect(),
-        };
+        let diff = Diff { changes: diff.changes.into_iter().filter(|c| !schema.is_write_only(&c.location)).collect() };
         if diff.requires_replace() {
             return Err(StepFailure::new(format!(
                 "import: the program's values differ from the existing resource where it cannot be updated ({})",
@@ -1017,7 +1011,10 @@ impl Deployment {
             || builtins::is_builtin(&record.type_name)
             || record.id.is_empty();
         if forget_only {
-            return writer.remove(&record.urn, &record.id).await.map_err(|e| StepFailure::new(format!("cannot record in state: {e}")));
+            return writer
+                .remove(&record.urn, &record.id)
+                .await
+                .map_err(|e| StepFailure::new(format!("cannot record in state: {e}")));
         }
         let schema_owned;
         let schema = match schema {
@@ -1081,16 +1078,17 @@ impl Deployment {
         };
         if let (Some(record), false) = (record, self.dry_run) {
             let unchanged = self.old.get(&req.urn).is_some_and(|o| same_record(o, &record));
-            if !unchanged {
-                if let Some(writer) = &self.writer {
-                    writer.put(record).await.map_err(internal)?;
-                }
+            if !unchanged && let Some(writer) = &self.writer {
+                writer.put(record).await.map_err(internal)?;
             }
         }
         Ok(RegisterResourceOutputsResponse {})
     }
 
-    pub(crate) async fn read_resource(self: Arc<Self>, req: ReadResourceRequest) -> Result<ReadResourceResponse, Status> {
+    pub(crate) async fn read_resource(
+        self: Arc<Self>,
+        req: ReadResourceRequest,
+    ) -> Result<ReadResourceResponse, Status> {
         let _guard = self.inflight.enter();
         let root = self.info.root_urn();
         let parent = if req.parent.is_empty() { root.clone() } else { req.parent.clone() };
@@ -1118,7 +1116,9 @@ impl Deployment {
         }
         let schema = match validate::check_type(&req.r#type, &region) {
             Ok(Some(schema)) => schema,
-            Ok(None) => return Err(fail(&self, format!("{} cannot be read (it is computed by the engine)", req.r#type))),
+            Ok(None) => {
+                return Err(fail(&self, format!("{} cannot be read (it is computed by the engine)", req.r#type)));
+            }
             Err(e) => return Err(fail(&self, e.to_string())),
         };
         if req.id.is_empty() {
@@ -1155,10 +1155,11 @@ impl Deployment {
             dependencies: req.dependencies.clone(),
             ..ResourceState::default()
         };
-        if !self.dry_run && self.old.get(&urn).is_none_or(|o| !same_record(o, &record)) {
-            if let Some(writer) = &self.writer {
-                writer.put(record.clone()).await.map_err(internal)?;
-            }
+        if !self.dry_run
+            && self.old.get(&urn).is_none_or(|o| !same_record(o, &record))
+            && let Some(writer) = &self.writer
+        {
+            writer.put(record.clone()).await.map_err(internal)?;
         }
         self.count_op(StepOp::Read);
         self.reporter.emit(Event::StepDone {
@@ -1172,7 +1173,8 @@ impl Deployment {
             error: None,
         });
         self.lock_state().records.insert(urn.clone(), record);
-        self.graph.finish(&urn, NodeStatus::Done(Arc::new(Resolved { id: found.identifier, outputs: outputs.clone() })));
+        self.graph
+            .finish(&urn, NodeStatus::Done(Arc::new(Resolved { id: found.identifier, outputs: outputs.clone() })));
         Ok(ReadResourceResponse { urn, outputs: Some(value::to_struct(&outputs)) })
     }
 
@@ -1308,10 +1310,8 @@ fn resolve_refs(
             Some(if id.is_empty() { value::unknown() } else { Value::String(id) })
         }
         Special::Asset(asset) => {
-            problem = Some(format!(
-                "assets ({} {}) are not supported by this engine version yet",
-                asset.kind, asset.path
-            ));
+            problem =
+                Some(format!("assets ({} {}) are not supported by this engine version yet", asset.kind, asset.path));
             Some(Value::Null)
         }
         _ => None,
@@ -1332,7 +1332,8 @@ fn alias_urn(deployment: &Deployment, reg: &Registration, alias: &engine_proto::
             let name = if spec.name.is_empty() { reg.name.as_str() } else { spec.name.as_str() };
             let type_name = if spec.r#type.is_empty() { reg.type_name.as_str() } else { spec.r#type.as_str() };
             let stack = if spec.stack.is_empty() { deployment.info.stack.as_str() } else { spec.stack.as_str() };
-            let project = if spec.project.is_empty() { deployment.info.project.as_str() } else { spec.project.as_str() };
+            let project =
+                if spec.project.is_empty() { deployment.info.project.as_str() } else { spec.project.as_str() };
             let root = engine_proto::root_urn(stack, project);
             let parent = match &spec.parent {
                 Some(Parent::ParentUrn(p)) if !p.is_empty() => p.clone(),
@@ -1366,10 +1367,10 @@ pub(crate) fn describe_provider_error(error: &ProviderError) -> String {
                 text.push_str(": ");
                 text.push_str(&cloud.message);
             }
-            if let Some(path) = cloud.property_path() {
-                if !cloud.message.contains(path) {
-                    text.push_str(&format!(" (property {path})"));
-                }
+            if let Some(path) = cloud.property_path()
+                && !cloud.message.contains(path)
+            {
+                text.push_str(&format!(" (property {path})"));
             }
             text
         }

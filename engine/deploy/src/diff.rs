@@ -188,15 +188,10 @@ fn collect_matches(value: &Value, pattern: &[String], prefix: &mut Vec<String>, 
     let children: Vec<(String, &Value)> = match value {
         Value::Object(map) if head == "*" => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
         Value::Object(map) => map.get(head).map(|v| vec![(head.clone(), v)]).unwrap_or_default(),
-        Value::Array(items) if head == "*" => {
-            items.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect()
+        Value::Array(items) if head == "*" => items.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+        Value::Array(items) => {
+            head.parse::<usize>().ok().and_then(|i| items.get(i).map(|v| (head.clone(), v))).into_iter().collect()
         }
-        Value::Array(items) => head
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| items.get(i).map(|v| (head.clone(), v)))
-            .into_iter()
-            .collect(),
         _ => Vec::new(),
     };
     for (key, child) in children {
@@ -298,10 +293,7 @@ impl Walker<'_> {
 
     fn unordered(&self, location: &[String]) -> bool {
         let Some(schema) = self.schema else { return false };
-        schema
-            .schema_at(location)
-            .and_then(|s| schema.resolve(s).get("insertionOrder"))
-            .and_then(Value::as_bool)
+        schema.schema_at(location).and_then(|s| schema.resolve(s).get("insertionOrder")).and_then(Value::as_bool)
             == Some(false)
     }
 
@@ -441,14 +433,13 @@ fn replace_reason(
     if !schema.is_updatable() {
         return Some(format!("{path} {verb} and {} cannot be updated", schema.type_name));
     }
-    if let Some(tagging) = &schema.tagging {
-        if tagging.taggable && !tagging.tag_updatable {
-            if let Some(tags) = &tagging.tag_property {
-                if tags.overlaps(location) {
-                    return Some(format!("{tags} {verb} and the type's tags cannot be updated"));
-                }
-            }
-        }
+    if let Some(tagging) = &schema.tagging
+        && tagging.taggable
+        && !tagging.tag_updatable
+        && let Some(tags) = &tagging.tag_property
+        && tags.overlaps(location)
+    {
+        return Some(format!("{tags} {verb} and the type's tags cannot be updated"));
     }
     None
 }
@@ -488,12 +479,12 @@ pub fn replacement_collides(
     }
     for p in &schema.create_only {
         let named = matches!(p.segments(), [Segment::Key(k)] if k.ends_with("Name"));
-        if named {
-            if let Some(n) = at(&new_value, p) {
-                if !value::contains_unknowns(&n) && Some(&n) == at(&old_value, p).as_ref() {
-                    return Some(format!("createOnly name {p} is set and unchanged"));
-                }
-            }
+        if named
+            && let Some(n) = at(&new_value, p)
+            && !value::contains_unknowns(&n)
+            && Some(&n) == at(&old_value, p).as_ref()
+        {
+            return Some(format!("createOnly name {p} is set and unchanged"));
         }
     }
     None
@@ -574,11 +565,8 @@ pub fn build_patch(
     // already covered by a whole-root set.
     let mut seen = std::collections::HashSet::new();
     sets.retain(|op| seen.insert(op.path().to_string()));
-    let whole: Vec<String> = sets
-        .iter()
-        .map(|op| op.path().to_string())
-        .filter(|p| p.matches('/').count() == 1)
-        .collect();
+    let whole: Vec<String> =
+        sets.iter().map(|op| op.path().to_string()).filter(|p| p.matches('/').count() == 1).collect();
     sets.retain(|op| {
         let p = op.path().to_string();
         p.matches('/').count() == 1 || !whole.iter().any(|w| p.starts_with(&format!("{w}/")))
@@ -684,11 +672,8 @@ mod tests {
         let s = schema("AWS::Logs::LogGroup");
         let old = obj(json!({"Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]}));
         let new = obj(json!({"Tags": [{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "1"}]}));
-        let unordered = s
-            .schema_at(&["Tags"])
-            .and_then(|t| t.get("insertionOrder"))
-            .and_then(Value::as_bool)
-            == Some(false);
+        let unordered =
+            s.schema_at(&["Tags"]).and_then(|t| t.get("insertionOrder")).and_then(Value::as_bool) == Some(false);
         assert_eq!(diff_inputs(Some(&s), &old, &new, &DiffOptions::default()).is_empty(), unordered);
     }
 
@@ -838,7 +823,9 @@ mod tests {
     #[test]
     fn conditional_create_only_is_attempted_as_an_update() {
         let s = find(|s| {
-            s.conditional_create_only.iter().any(|p| p.segments().len() == 1 && s.touches_create_only(&[p.root().unwrap_or("")]).is_none())
+            s.conditional_create_only
+                .iter()
+                .any(|p| p.segments().len() == 1 && s.touches_create_only(&[p.root().unwrap_or("")]).is_none())
                 && s.is_updatable()
         });
         let path = s
@@ -873,11 +860,19 @@ mod tests {
         let s = find(|s| {
             s.is_updatable()
                 && s.tagging.as_ref().is_some_and(|t| t.taggable && !t.tag_updatable && t.tag_property.is_some())
-                && s.tagging.as_ref().and_then(|t| t.tag_property.as_ref()).is_some_and(|p| s.touches_create_only(&[p.root().unwrap_or("")]).is_none())
+                && s.tagging
+                    .as_ref()
+                    .and_then(|t| t.tag_property.as_ref())
+                    .is_some_and(|p| s.touches_create_only(&[p.root().unwrap_or("")]).is_none())
         });
         let tags = s.tagging.as_ref().unwrap().tag_property.clone().unwrap();
         let key = tags.root().unwrap();
-        let diff = diff_inputs(Some(&s), &obj(json!({ key: [{"Key": "a", "Value": "1"}] })), &obj(json!({ key: [{"Key": "a", "Value": "2"}] })), &DiffOptions::default());
+        let diff = diff_inputs(
+            Some(&s),
+            &obj(json!({ key: [{"Key": "a", "Value": "1"}] })),
+            &obj(json!({ key: [{"Key": "a", "Value": "2"}] })),
+            &DiffOptions::default(),
+        );
         assert!(diff.requires_replace(), "{}", s.type_name);
         assert!(diff.replace_reasons()[0].contains("tags cannot be updated"), "{:?}", diff.replace_reasons());
     }

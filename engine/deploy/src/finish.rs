@@ -25,8 +25,8 @@ fn depends_on(dependent: &ResourceState, on: &ResourceState) -> bool {
         return false;
     }
     dependent.parent == on.urn
-        || dependent.dependencies.iter().any(|d| *d == on.urn)
-        || dependent.property_dependencies.values().any(|list| list.iter().any(|d| *d == on.urn))
+        || dependent.dependencies.contains(&on.urn)
+        || dependent.property_dependencies.values().any(|list| list.contains(&on.urn))
 }
 
 fn name_of(urn: &str) -> String {
@@ -99,8 +99,7 @@ impl Deployment {
             return failures;
         }
         // One completion signal per condemned resource: Some(true) deleted, Some(false) not.
-        let signals: Vec<watch::Sender<Option<bool>>> =
-            condemned.iter().map(|_| watch::channel(None).0).collect();
+        let signals: Vec<watch::Sender<Option<bool>>> = condemned.iter().map(|_| watch::channel(None).0).collect();
         let mut tasks = Vec::new();
         for (i, c) in condemned.iter().enumerate() {
             let dependents: Vec<(usize, watch::Receiver<Option<bool>>)> = condemned

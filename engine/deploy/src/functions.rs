@@ -22,7 +22,12 @@ fn arg<'a>(args: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
 }
 
 /// Call one function.
-pub async fn invoke(provider: &Provider, token: &str, args: &Map<String, Value>, region: &str) -> Result<Value, String> {
+pub async fn invoke(
+    provider: &Provider,
+    token: &str,
+    args: &Map<String, Value>,
+    region: &str,
+) -> Result<Value, String> {
     let options = OpOptions::new().region(region);
     match token {
         "engine:getRegion" => Ok(json!({ "Region": region })),
@@ -50,10 +55,8 @@ pub async fn invoke(provider: &Provider, token: &str, args: &Map<String, Value>,
             crate::validate::check_type(type_name, region).map_err(|e| e.to_string())?;
             let model = args.get("ResourceModel").filter(|m| !m.is_null());
             let found = provider.list(type_name, model, &options).await.map_err(|e| describe_provider_error(&e))?;
-            let resources: Vec<Value> = found
-                .into_iter()
-                .map(|r| json!({ "Identifier": r.identifier, "Properties": r.properties }))
-                .collect();
+            let resources: Vec<Value> =
+                found.into_iter().map(|r| json!({ "Identifier": r.identifier, "Properties": r.properties })).collect();
             Ok(json!({ "Resources": resources }))
         }
         other => Err(format!("unknown function {other:?} (known: {})", TOKENS.join(", "))),

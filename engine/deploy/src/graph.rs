@@ -130,10 +130,10 @@ impl Graph {
         if inner.closed {
             // Placeholders created after the program ended fail at once.
             for dep in &deps {
-                if let Some(e) = inner.nodes.get(dep) {
-                    if e.info.is_none() {
-                        e.status.send_replace(NodeStatus::Failed(format!("{dep} was never registered by the program")));
-                    }
+                if let Some(e) = inner.nodes.get(dep)
+                    && e.info.is_none()
+                {
+                    e.status.send_replace(NodeStatus::Failed(format!("{dep} was never registered by the program")));
                 }
             }
         }
@@ -196,10 +196,10 @@ impl Graph {
                 continue; // registered after the waiter: never wait for it (no self-waits)
             }
             out.push(urn.clone());
-            if entry.info.as_ref().is_some_and(|i| !i.custom) {
-                if let Some(children) = inner.children.get(&urn) {
-                    stack.extend(children.iter().cloned());
-                }
+            if entry.info.as_ref().is_some_and(|i| !i.custom)
+                && let Some(children) = inner.children.get(&urn)
+            {
+                stack.extend(children.iter().cloned());
             }
         }
         out
@@ -215,7 +215,9 @@ impl Graph {
                 .map(|u| {
                     let entry = inner.entry(u);
                     if closed && entry.info.is_none() {
-                        entry.status.send_replace(NodeStatus::Failed(format!("{u} was never registered by the program")));
+                        entry
+                            .status
+                            .send_replace(NodeStatus::Failed(format!("{u} was never registered by the program")));
                     }
                     (u.clone(), entry.status.subscribe())
                 })

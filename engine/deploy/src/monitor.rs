@@ -231,9 +231,12 @@ mod tests {
 
     /// A preview run with no state and a provider that is never called.
     async fn preview_run() -> Arc<Deployment> {
-        let provider = engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint("http://127.0.0.1:9", "us-east-1"))
-            .await
-            .unwrap();
+        let provider = engine_provider::Provider::new(engine_provider::ProviderConfig::endpoint(
+            "http://127.0.0.1:9",
+            "us-east-1",
+        ))
+        .await
+        .unwrap();
         Arc::new(Deployment {
             info: StackInfo {
                 project: "p".into(),
@@ -290,8 +293,16 @@ mod tests {
         let old = HandshakeRequest { protocol_version: 0, sdk_name: "engine-sdk-python".into(), ..Default::default() };
         let refused = client.handshake(request(old, server.token())).await.unwrap_err();
         assert_eq!(refused.code(), Code::FailedPrecondition);
-        assert!(refused.message().contains("version 0") && refused.message().contains("version 1"), "{}", refused.message());
-        let info = client.get_deployment_info(request(GetDeploymentInfoRequest {}, server.token())).await.unwrap().into_inner();
+        assert!(
+            refused.message().contains("version 0") && refused.message().contains("version 1"),
+            "{}",
+            refused.message()
+        );
+        let info = client
+            .get_deployment_info(request(GetDeploymentInfoRequest {}, server.token()))
+            .await
+            .unwrap()
+            .into_inner();
         assert_eq!((info.project.as_str(), info.stack.as_str(), info.dry_run), ("p", "dev", true));
         assert_eq!(info.root_urn, "urn:engine:dev::p::engine:index:Stack::p-dev");
         server.shutdown().await;
@@ -352,14 +363,21 @@ mod tests {
     async fn a_burst_of_concurrent_registrations_on_one_connection_all_succeed() {
         let run = preview_run().await;
         let server = super::serve(run.clone()).await.unwrap();
-        let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.address())).unwrap().connect().await.unwrap();
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", server.address()))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
         let token = server.token().to_owned();
         let calls = (0..3000).map(|i| {
             let mut client = ResourceMonitorClient::new(channel.clone());
             let token = token.clone();
             async move {
                 client
-                    .register_resource(request(register("Engine::Random::String", &format!("s{i}"), json!({"Length": 8})), &token))
+                    .register_resource(request(
+                        register("Engine::Random::String", &format!("s{i}"), json!({"Length": 8})),
+                        &token,
+                    ))
                     .await
             }
         });

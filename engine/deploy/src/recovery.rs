@@ -180,7 +180,9 @@ async fn resolve_one(
                     _ => done.resource_model.and_then(|m| m.as_object().cloned()).unwrap_or_default(),
                 };
                 record.outputs = match &schema {
-                    Some(schema) => mark_outputs(schema, cloud, &record.inputs, &record.options.additional_secret_outputs),
+                    Some(schema) => {
+                        mark_outputs(schema, cloud, &record.inputs, &record.options.additional_secret_outputs)
+                    }
                     None => cloud,
                 };
                 let id = record.id.clone();

@@ -91,13 +91,12 @@ impl Deployment {
                 replace_reasons: vec!["deleted outside the engine".to_owned()],
                 delete_before_replace: false,
             });
-            if !self.dry_run {
-                if let Some(writer) = &self.writer {
-                    if let Err(e) = writer.remove(&record.urn, &record.id).await {
-                        self.error(Some(&record.urn), format!("cannot record in state: {e}"));
-                        return None;
-                    }
-                }
+            if !self.dry_run
+                && let Some(writer) = &self.writer
+                && let Err(e) = writer.remove(&record.urn, &record.id).await
+            {
+                self.error(Some(&record.urn), format!("cannot record in state: {e}"));
+                return None;
             }
             self.count_op(StepOp::Delete);
             return Some(None);
@@ -105,14 +104,18 @@ impl Deployment {
         let cloud = found.properties.as_object().cloned().unwrap_or_default();
         let mut updated = record.clone();
         updated.outputs = match &schema {
-            Some(schema) => mark_outputs(schema, cloud.clone(), &record.inputs, &record.options.additional_secret_outputs),
+            Some(schema) => {
+                mark_outputs(schema, cloud.clone(), &record.inputs, &record.options.additional_secret_outputs)
+            }
             None => cloud.clone(),
         };
         // Drift on the properties the program sets.
         let watched: Vec<&String> = record
             .inputs
             .keys()
-            .filter(|k| schema.as_ref().is_none_or(|s| !s.is_write_only(&[k.as_str()]) && !s.is_read_only(&[k.as_str()])))
+            .filter(|k| {
+                schema.as_ref().is_none_or(|s| !s.is_write_only(&[k.as_str()]) && !s.is_read_only(&[k.as_str()]))
+            })
             .collect();
         let before = plain(&record.outputs);
         let project = |m: &Map<String, Value>| -> Map<String, Value> {
@@ -156,13 +159,13 @@ impl Deployment {
             replace_reasons: Vec::new(),
             delete_before_replace: false,
         });
-        if !self.dry_run && (updated.outputs != record.outputs || updated.inputs != record.inputs) {
-            if let Some(writer) = &self.writer {
-                if let Err(e) = writer.put(updated.clone()).await {
-                    self.error(Some(&record.urn), format!("cannot record in state: {e}"));
-                    return None;
-                }
-            }
+        if !self.dry_run
+            && (updated.outputs != record.outputs || updated.inputs != record.inputs)
+            && let Some(writer) = &self.writer
+            && let Err(e) = writer.put(updated.clone()).await
+        {
+            self.error(Some(&record.urn), format!("cannot record in state: {e}"));
+            return None;
         }
         self.reporter.emit(Event::StepDone {
             urn: record.urn.clone(),

@@ -295,7 +295,10 @@ async fn run_locked(
     let mut outputs = old_outputs.clone();
     let mut program_ok = true;
 
-    let merge = |deployment: &Deployment, counts: &mut BTreeMap<StepOp, usize>, errors: &mut Vec<String>, changes: &mut bool| {
+    let merge = |deployment: &Deployment,
+                 counts: &mut BTreeMap<StepOp, usize>,
+                 errors: &mut Vec<String>,
+                 changes: &mut bool| {
         let state = deployment.lock_state();
         for (op, n) in &state.counts {
             *counts.entry(*op).or_default() += n;
@@ -350,16 +353,17 @@ async fn run_locked(
 
     if let Some(writer) = &writer {
         let outputs_changed = outputs != old_outputs;
-        if outputs_changed && (program_ok || options.operation == Operation::Destroy) {
-            if let Err(e) = writer.set_outputs(outputs.clone()).await {
-                errors.push(format!("cannot record the stack outputs: {e}"));
-            }
+        if outputs_changed
+            && (program_ok || options.operation == Operation::Destroy)
+            && let Err(e) = writer.set_outputs(outputs.clone()).await
+        {
+            errors.push(format!("cannot record the stack outputs: {e}"));
         }
     }
-    if let Some(writer) = writer {
-        if let Err(e) = close_writer(writer, store).await {
-            errors.push(format!("cannot save state: {e}"));
-        }
+    if let Some(writer) = writer
+        && let Err(e) = close_writer(writer, store).await
+    {
+        errors.push(format!("cannot save state: {e}"));
     }
     if options.cancel.is_cancelled() && !errors.iter().any(|e| e.contains("cancel")) {
         errors.push("the run was cancelled".to_owned());
@@ -430,12 +434,8 @@ async fn run_with_program(
         (engine_proto::env::ROOT_URN.to_owned(), info.root_urn()),
     ];
     env.push(("ENGINE_REGION".to_owned(), info.region.clone()));
-    let spec = ProgramSpec {
-        dir: project.dir.clone(),
-        runtime: project.runtime.into(),
-        main: project.main.clone(),
-        env,
-    };
+    let spec =
+        ProgramSpec { dir: project.dir.clone(), runtime: project.runtime.into(), main: project.main.clone(), env };
     let idle_timeout = options.idle_timeout;
     let watched = deployment.clone();
     let idle = move || -> Option<String> {

@@ -178,10 +178,10 @@ impl Preparer for RustPreparer {
                 let mut lines = BufReader::new(out).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
                     let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
-                    if message.get("reason").and_then(serde_json::Value::as_str) == Some("compiler-artifact") {
-                        if let Some(exe) = message.get("executable").and_then(serde_json::Value::as_str) {
-                            executables.push(PathBuf::from(exe));
-                        }
+                    if message.get("reason").and_then(serde_json::Value::as_str) == Some("compiler-artifact")
+                        && let Some(exe) = message.get("executable").and_then(serde_json::Value::as_str)
+                    {
+                        executables.push(PathBuf::from(exe));
                     }
                 }
             }
@@ -288,9 +288,13 @@ impl Preparer for NodePreparer {
                     .unwrap_or_else(|| spec.dir.join("index.js")),
             };
             if !main.exists() {
-                return Err(format!("the node entry point {} does not exist (set `main` in Engine.toml)", main.display()));
+                return Err(format!(
+                    "the node entry point {} does not exist (set `main` in Engine.toml)",
+                    main.display()
+                ));
             }
-            let typescript = main.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "ts" | "mts" | "cts"));
+            let typescript =
+                main.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "ts" | "mts" | "cts"));
             let sdk = node_sdk::prepare(&spec.dir, typescript, reporter).await?;
             if !typescript {
                 let mut cmd = Command::new("node");
@@ -305,7 +309,11 @@ impl Preparer for NodePreparer {
             }
             if let Some(loader) = sdk.and_then(|sdk| sdk.tsx_loader) {
                 // The SDK's own tsx, in this process (no child process to relay signals to).
-                let url = format!("file://{}", loader.display()).replace('%', "%25").replace(' ', "%20").replace('#', "%23").replace('?', "%3F");
+                let url = format!("file://{}", loader.display())
+                    .replace('%', "%25")
+                    .replace(' ', "%20")
+                    .replace('#', "%23")
+                    .replace('?', "%3F");
                 let mut cmd = Command::new("node");
                 cmd.arg("--import").arg(url).arg(main);
                 return Ok(cmd);
@@ -421,11 +429,7 @@ pub async fn run_program(
     cancel: &crate::deployment::CancelSignal,
 ) -> Result<ProgramOutcome, String> {
     let mut cmd = preparer(spec.runtime).prepare(spec, reporter).await?;
-    cmd.current_dir(&spec.dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+    cmd.current_dir(&spec.dir).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
     for (k, v) in &spec.env {
         cmd.env(k, v);
     }
@@ -480,8 +484,7 @@ mod python_sdk {
             return Ok(());
         }
         let mut cmd = Command::new(python);
-        cmd.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "--force-reinstall"])
-            .arg(&wheel);
+        cmd.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "--force-reinstall"]).arg(&wheel);
         let name = wheel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         setup_command(cmd, &format!("installing the Python SDK into .venv ({name})"), reporter).await?;
         std::fs::write(&marker, stamp).map_err(|e| format!("{}: {e}", marker.display()))
@@ -541,8 +544,7 @@ mod python_sdk {
             }
         }
         // A source checkout: the binary is in <target>/<profile>/, the sources above <target>.
-        let Some(root) = exe_dir.ancestors().find(|dir| dir.join("sdk-python").join("pyproject.toml").is_file())
-        else {
+        let Some(root) = exe_dir.ancestors().find(|dir| dir.join("sdk-python").join("pyproject.toml").is_file()) else {
             return Ok(None);
         };
         let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);

@@ -46,7 +46,10 @@ pub fn check_type(type_name: &str, region: &str) -> Result<Option<Arc<ResourceSc
     let schema = match registry.lookup(region, type_name) {
         Ok(schema) => schema,
         Err(SchemaError::UnknownType { .. }) => {
-            let err = registry.get(type_name).err().map_or_else(|| format!("unknown resource type {type_name}"), |e| e.to_string());
+            let err = registry
+                .get(type_name)
+                .err()
+                .map_or_else(|| format!("unknown resource type {type_name}"), |e| e.to_string());
             return Err(TypeProblem::Unknown(err));
         }
         Err(SchemaError::NotInRegion { type_name, region }) => {
@@ -91,9 +94,9 @@ fn under_unknown(model: &Value, path: &[String]) -> bool {
 /// would cause are filtered out by location afterwards.
 fn without_unknowns(v: &Value) -> Value {
     match v {
-        Value::Object(map) => {
-            Value::Object(map.iter().filter(|(_, v)| !value::is_unknown(v)).map(|(k, v)| (k.clone(), without_unknowns(v))).collect())
-        }
+        Value::Object(map) => Value::Object(
+            map.iter().filter(|(_, v)| !value::is_unknown(v)).map(|(k, v)| (k.clone(), without_unknowns(v))).collect(),
+        ),
         Value::Array(items) => Value::Array(items.iter().map(without_unknowns).collect()),
         other => other.clone(),
     }
@@ -104,10 +107,7 @@ fn without_unknowns(v: &Value) -> Value {
 pub fn validate_model(schema: Option<&ResourceSchema>, type_name: &str, model: &Map<String, Value>) -> Vec<Problem> {
     let Some(schema) = schema else {
         if builtins::is_builtin(type_name) {
-            return builtins::validate(model)
-                .into_iter()
-                .map(|(path, message)| Problem { path, message })
-                .collect();
+            return builtins::validate(model).into_iter().map(|(path, message)| Problem { path, message }).collect();
         }
         return Vec::new();
     };

@@ -31,13 +31,21 @@ impl Fixture {
             .unwrap();
         let provider = Provider::new(ProviderConfig::endpoint(cloud.endpoint(), "us-east-1")).await.unwrap();
         let store = StateStore::new(Arc::new(FileBackend::new(dir.path().join("state"))), "p", "dev");
-        Self { _dir: dir, cloud: Some(cloud), provider: Arc::new(provider), store, crypter: Crypter::from_key([7; 32], "test") }
+        Self {
+            _dir: dir,
+            cloud: Some(cloud),
+            provider: Arc::new(provider),
+            store,
+            crypter: Crypter::from_key([7; 32], "test"),
+        }
     }
 
     fn writer(&self) -> (engine_state::StateWriter, engine_state::LoadedState) {
         for _ in 0..200 {
             match self.store.lock(&LockOptions::default()) {
-                Ok(lock) => return self.store.open_writer(lock, self.crypter.clone(), WriterOptions::default()).unwrap(),
+                Ok(lock) => {
+                    return self.store.open_writer(lock, self.crypter.clone(), WriterOptions::default()).unwrap();
+                }
                 Err(_) => std::thread::sleep(Duration::from_millis(10)),
             }
         }
@@ -57,8 +65,14 @@ impl Fixture {
     }
 
     async fn log_groups(&self) -> Vec<String> {
-        let mut ids: Vec<String> =
-            self.provider.list(TYPE, None, &OpOptions::new()).await.unwrap().into_iter().map(|r| r.identifier).collect();
+        let mut ids: Vec<String> = self
+            .provider
+            .list(TYPE, None, &OpOptions::new())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.identifier)
+            .collect();
         ids.sort();
         ids
     }
@@ -135,7 +149,8 @@ async fn a_create_sent_but_not_recorded_is_adopted_without_a_duplicate() {
     let (writer, _) = f.writer();
     // Autonamed: a second create would make a second log group with another name.
     let begun = writer.begin(begin_create(json!({"RetentionInDays": 3}))).await.unwrap();
-    let done = f.provider.create(TYPE, &json!({"RetentionInDays": 3}), &begun.client_token, &OpOptions::new()).await.unwrap();
+    let done =
+        f.provider.create(TYPE, &json!({"RetentionInDays": 3}), &begun.client_token, &OpOptions::new()).await.unwrap();
     f.crash(writer).await; // the outcome never reached the journal
 
     let (_, state) = f.recover_all().await;
@@ -166,7 +181,10 @@ async fn an_interrupted_delete_is_finished_and_forgotten() {
     let f = Fixture::new().await;
     let (writer, _) = f.writer();
     let begun = writer.begin(begin_create(json!({"LogGroupName": "to-delete"}))).await.unwrap();
-    f.provider.create(TYPE, &json!({"LogGroupName": "to-delete"}), &begun.client_token, &OpOptions::new()).await.unwrap();
+    f.provider
+        .create(TYPE, &json!({"LogGroupName": "to-delete"}), &begun.client_token, &OpOptions::new())
+        .await
+        .unwrap();
     let mut record = desired(json!({"LogGroupName": "to-delete"}));
     record.id = "to-delete".into();
     writer.done(begun.op, Some(record)).await.unwrap();

@@ -55,7 +55,9 @@ pub(crate) fn run(global: &GlobalArgs, args: ConfigArgs) -> ExitCode {
         let mut ctx = context::stack(global)?;
         match args.command {
             None => list(&ctx, args.show_secrets, args.json),
-            Some(ConfigCommand::List { show_secrets, json }) => list(&ctx, show_secrets || args.show_secrets, json || args.json),
+            Some(ConfigCommand::List { show_secrets, json }) => {
+                list(&ctx, show_secrets || args.show_secrets, json || args.json)
+            }
             Some(ConfigCommand::Set { key, value, secret, kind }) => {
                 let kind = match kind {
                     Some(flag) => ValueKind::from_flag(&flag)
@@ -69,7 +71,12 @@ pub(crate) fn run(global: &GlobalArgs, args: ConfigArgs) -> ExitCode {
                     ctx.stack.set_config(&key, parsed)?
                 };
                 ctx.stack.save()?;
-                eprintln!("Set {}{} in stack {}.", full.full(), if secret { " (secret)" } else { "" }, ctx.stack.name());
+                eprintln!(
+                    "Set {}{} in stack {}.",
+                    full.full(),
+                    if secret { " (secret)" } else { "" },
+                    ctx.stack.name()
+                );
                 Ok(ExitCode::SUCCESS)
             }
             Some(ConfigCommand::Get { key, json }) => {

@@ -68,7 +68,11 @@ pub(crate) fn passphrase_source() -> PassphraseSource {
 fn ask_hidden(question: &str) -> Result<String, String> {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
-    let silenced = std::process::Command::new("stty").arg("-echo").stdin(std::process::Stdio::inherit()).status().is_ok_and(|s| s.success());
+    let silenced = std::process::Command::new("stty")
+        .arg("-echo")
+        .stdin(std::process::Stdio::inherit())
+        .status()
+        .is_ok_and(|s| s.success());
     let mut line = String::new();
     let read = std::io::stdin().read_line(&mut line);
     if silenced {
@@ -110,6 +114,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// The stack's state store.
 pub(crate) fn store(project: &Project, stack: &str) -> Result<engine_state::StateStore, Failure> {
-    let backend = engine_state::open_backend(std::env::var(engine_state::BACKEND_URL_ENV).ok().as_deref(), &project.dir)?;
+    let backend =
+        engine_state::open_backend(std::env::var(engine_state::BACKEND_URL_ENV).ok().as_deref(), &project.dir)?;
     Ok(engine_state::StateStore::new(backend, &project.name, stack))
 }

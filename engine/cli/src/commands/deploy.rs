@@ -126,7 +126,13 @@ where
     Ok(code)
 }
 
-fn options(operation: Operation, dry_run: bool, parallel: Option<usize>, targets: Vec<String>, cancel: &CancelSignal) -> RunOptions {
+fn options(
+    operation: Operation,
+    dry_run: bool,
+    parallel: Option<usize>,
+    targets: Vec<String>,
+    cancel: &CancelSignal,
+) -> RunOptions {
     let mut options = RunOptions::new(operation);
     options.dry_run = dry_run;
     if let Some(p) = parallel.filter(|p| *p > 0) {

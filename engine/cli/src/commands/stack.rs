@@ -16,9 +16,7 @@ pub(crate) enum StackCommand {
     /// List the project's stacks.
     Ls,
     /// Make a stack the default for later commands.
-    Select {
-        name: String,
-    },
+    Select { name: String },
     /// Delete a stack's file and state (refused while it has resources, unless --force).
     Rm {
         name: String,
@@ -67,7 +65,8 @@ pub(crate) fn run(global: &GlobalArgs, command: StackCommand) -> ExitCode {
 
 fn init(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode, Failure> {
     let project = context::project(global)?;
-    let cloud = Cloud::parse(&args.cloud).ok_or_else(|| Failure(format!("--cloud {}: expected local or aws", args.cloud)))?;
+    let cloud =
+        Cloud::parse(&args.cloud).ok_or_else(|| Failure(format!("--cloud {}: expected local or aws", args.cloud)))?;
     let mut init = StackInit::new(cloud);
     init.region = args.region;
     if let Some(secrets) = args.secrets {
@@ -96,7 +95,7 @@ fn ls(global: &GlobalArgs) -> Result<ExitCode, Failure> {
         println!("No stacks yet: create one with `engine stack init dev`.");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<2}{:<20} {:<6} {:<16} {}", "", "NAME", "CLOUD", "REGION", "RESOURCES");
+    println!("{:<2}{:<20} {:<6} {:<16} RESOURCES", "", "NAME", "CLOUD", "REGION");
     for name in names {
         let marker = if selected.as_deref() == Some(name.as_str()) { "*" } else { "" };
         let (cloud, region) = match project.load_stack(&name) {
@@ -153,7 +152,11 @@ fn output(global: &GlobalArgs, args: OutputArgs) -> Result<ExitCode, Failure> {
             return Err(Failure(format!(
                 "stack {} has no output {name:?} (outputs: {})",
                 ctx.stack.name(),
-                if known.is_empty() { "none".to_owned() } else { known.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ") }
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                }
             )));
         };
         if args.json {

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use engine_deploy::events::{Operation, PropertyDiff};
 use engine_deploy::StepOp;
+use engine_deploy::events::{Operation, PropertyDiff};
 use serde_json::Value;
 
 /// ANSI colours, or nothing (`NO_COLOR`, not a terminal).
@@ -74,7 +74,9 @@ pub(crate) fn diff_lines(diff: &[PropertyDiff], style: Style, indent: &str) -> V
         .map(|d| {
             let path = d.path.trim_start_matches('/');
             let mut line = match (&d.old, &d.new) {
-                (Some(old), Some(new)) => format!("{indent}{} {path}: {} → {}", style.yellow("~"), value_text(old), value_text(new)),
+                (Some(old), Some(new)) => {
+                    format!("{indent}{} {path}: {} → {}", style.yellow("~"), value_text(old), value_text(new))
+                }
                 (None, Some(new)) => format!("{indent}{} {path}: {}", style.green("+"), value_text(new)),
                 (Some(old), None) => format!("{indent}{} {path}: {}", style.red("-"), value_text(old)),
                 (None, None) => format!("{indent}  {path}"),

@@ -28,7 +28,13 @@ impl PlainView {
 }
 
 /// The lines an event prints (shared with the tree view for the permanent part).
-pub(crate) fn lines(event: &Event, dry_run: bool, operation: Option<Operation>, options: ViewOptions, style: Style) -> Vec<String> {
+pub(crate) fn lines(
+    event: &Event,
+    dry_run: bool,
+    operation: Option<Operation>,
+    options: ViewOptions,
+    style: Style,
+) -> Vec<String> {
     match event {
         Event::Start { operation, stack, cloud, region, dry_run, .. } => {
             vec![style.bold(&format::start_line(*operation, *dry_run, stack, cloud, region))]
@@ -60,8 +66,10 @@ pub(crate) fn lines(event: &Event, dry_run: bool, operation: Option<Operation>, 
                 out.extend(format::diff_lines(diff, style, &format!("{indent}    ")));
             }
             if !replace_reasons.is_empty() && (*op == StepOp::Replace || *op == StepOp::Delete) {
-                let reasons: Vec<&String> =
-                    replace_reasons.iter().filter(|r| !diff.iter().any(|d| d.replace_reason.as_ref() == Some(*r))).collect();
+                let reasons: Vec<&String> = replace_reasons
+                    .iter()
+                    .filter(|r| !diff.iter().any(|d| d.replace_reason.as_ref() == Some(*r)))
+                    .collect();
                 if !reasons.is_empty() || !options.diff {
                     let all: Vec<&str> = replace_reasons.iter().map(String::as_str).collect();
                     out.push(format!("{indent}    {}", style.magenta(&format!("because {}", all.join("; ")))));

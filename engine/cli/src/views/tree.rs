@@ -130,10 +130,7 @@ fn terminal_width() -> usize {
         let out = std::process::Command::new("stty").arg("size").stdin(tty).output().ok()?;
         String::from_utf8_lossy(&out.stdout).split_whitespace().nth(1)?.parse::<usize>().ok()
     });
-    from_stty
-        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
-        .filter(|w| *w >= 20)
-        .unwrap_or(100)
+    from_stty.or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())).filter(|w| *w >= 20).unwrap_or(100)
 }
 
 fn ing(op: StepOp) -> &'static str {
@@ -167,7 +164,13 @@ impl EventSink for TreeView {
                 Event::StepStarted { urn, type_name, name, op } => {
                     state.running.insert(
                         urn.clone(),
-                        Running { type_name: type_name.clone(), name: name.clone(), op: *op, depth: format::depth(urn), since: Instant::now() },
+                        Running {
+                            type_name: type_name.clone(),
+                            name: name.clone(),
+                            op: *op,
+                            depth: format::depth(urn),
+                            since: Instant::now(),
+                        },
                     );
                 }
                 Event::StepDone { urn, ok, .. } => {

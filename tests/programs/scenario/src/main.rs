@@ -48,9 +48,7 @@ fn input(value: &Value, handles: &HashMap<String, Handle>) -> DynInput {
             let inner = &s[2..s.len() - 1];
             let (name, prop) = inner.split_once('.').unwrap_or((inner, "id"));
             match handles.get(name) {
-                Some(handle) if prop == "id" => {
-                    DynInput::Output(handle.resource().id().map(Value::String))
-                }
+                Some(handle) if prop == "id" => DynInput::Output(handle.resource().id().map(Value::String)),
                 Some(handle) => DynInput::Output(handle.resource().output_value(prop)),
                 None => DynInput::Value(Value::String(format!("(no resource {name})"))),
             }
@@ -66,7 +64,10 @@ fn input(value: &Value, handles: &HashMap<String, Handle>) -> DynInput {
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
-    value.and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default()
+    value
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 #[engine_sdk::main]
