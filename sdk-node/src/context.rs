@@ -237,6 +237,7 @@ impl BindingContext {
     #[napi(
         ts_args_type = "kind: 'password' | 'string', name: string, args: any, parent?: BindingResource | undefined | null, dependsOn?: Array<BindingResource> | undefined | null, options?: BindingOptions | undefined | null"
     )]
+    #[allow(clippy::too_many_arguments, reason = "one native call per registration, arguments as the facade has them")]
     pub fn register_random(
         &self,
         env: Env,
@@ -271,6 +272,7 @@ impl BindingContext {
     #[napi(
         ts_args_type = "resourceType: string, name: string, id: any, parent?: BindingResource | undefined | null, dependsOn?: Array<BindingResource> | undefined | null, options?: BindingOptions | undefined | null"
     )]
+    #[allow(clippy::too_many_arguments, reason = "one native call per registration, arguments as the facade has them")]
     pub fn read(
         &self,
         env: Env,
