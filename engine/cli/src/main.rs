@@ -57,6 +57,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    commands::logging::init();
     let cli = Cli::parse();
     let global = cli.global;
     match cli.command {

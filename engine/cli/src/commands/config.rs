@@ -25,6 +25,7 @@ pub(crate) enum ConfigCommand {
     /// Set a value (bare keys are in the project's namespace).
     Set {
         key: String,
+        #[arg(allow_hyphen_values = true)]
         value: String,
         /// Encrypt the value (it is masked in every display).
         #[arg(long)]
