@@ -10,6 +10,7 @@ use crate::convert::{to_dyn, to_py};
 use crate::errors::py_err;
 use crate::output::PyOutput;
 use crate::resource::{PyOptions, PyResource};
+use crate::shapes::{PyShapeTable, Typed};
 
 /// The SDK's name in the handshake.
 const SDK_NAME: &str = "engine-sdk-python";
@@ -112,6 +113,42 @@ impl PyContext {
             type_metadata: type_metadata.map(|(schema_date, primary_identifier, create_only, write_only, read_only)| {
                 TypeMetadata { schema_date, primary_identifier, create_only, write_only, read_only }
             }),
+        };
+        let resource = self.inner.register_at(spec, source_position).map_err(py_err)?;
+        Ok(PyResource { inner: resource, component: None })
+    }
+
+    /// Register a generated typed resource: `properties` has Python names, renamed by the
+    /// type's shape table (an unknown or read-only name raises `InvalidError` naming the
+    /// resource and the property path); the table also gives the type and its metadata.
+    fn register_typed(
+        &self,
+        table: &Bound<'_, PyShapeTable>,
+        index: usize,
+        name: String,
+        properties: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyOptions>>,
+        source_position: String,
+    ) -> PyResult<PyResource> {
+        let (table, index) = table.get().resource(index)?;
+        let typed = Typed { table, index };
+        let resource_type = typed.type_name().to_owned();
+        let properties = to_dyn(properties, &describe(&resource_type, &name))?;
+        let properties = typed.rename_properties(properties).map_err(|message| {
+            crate::errors::to_py(&Error::Resource {
+                urn: String::new(),
+                resource_type: resource_type.clone(),
+                name: name.clone(),
+                source: Box::new(Error::Invalid(message)),
+            })
+        })?;
+        let spec = ResourceSpec {
+            type_metadata: Some(typed.metadata()),
+            resource_type,
+            name,
+            kind: RegisterKind::Custom,
+            properties,
+            options: self::options(options),
         };
         let resource = self.inner.register_at(spec, source_position).map_err(py_err)?;
         Ok(PyResource { inner: resource, component: None })

@@ -11,6 +11,7 @@ mod convert;
 mod errors;
 mod output;
 mod resource;
+mod shapes;
 
 use std::future::Future;
 
@@ -43,6 +44,8 @@ mod _native {
     use super::output::{PyCompletion, PyOutput};
     #[pymodule_export]
     use super::resource::{PyFileArchive, PyFileAsset, PyOptions, PyResource};
+    #[pymodule_export]
+    use super::shapes::{PyShapeTable, typed_output};
 
     use pyo3::prelude::*;
 

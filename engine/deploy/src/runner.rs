@@ -443,9 +443,10 @@ pub async fn run_program(
 /// found first:
 /// 1. `ENGINE_PYTHON_SDK_WHEEL`: a wheel file, or a folder holding one;
 /// 2. next to the `engine` binary (its folder, or `python/` in it): a release ships it there;
-/// 3. in a source checkout (the binary under `target/`): `target/wheels/`, built there with
-///    `maturin build --release` on first use and rebuilt when `sdk-python/` or the SDK core
-///    changed (maturin from `ENGINE_MATURIN`, `PATH`, or a tools virtualenv under `target/`).
+/// 3. in a source checkout (the binary under `target/`): `target/wheels/`, built there on first
+///    use and rebuilt when `sdk-python/` or the SDK core changed: `engine gen-sdk --lang python`
+///    writes the typed resources into the package, then `maturin build --release` (maturin from
+///    `ENGINE_MATURIN`, `PATH`, or a tools virtualenv under `target/`).
 ///
 /// `.venv/.engine-sdk` records the installed wheel (path and content hash).
 mod python_sdk {
@@ -611,6 +612,13 @@ mod python_sdk {
         let out = wheels.join(format!(".build-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&out);
         info(reporter, "building the Python SDK wheel (first use after a change; takes a few minutes)".to_owned());
+        // The typed resources (`engine_sdk.aws`) are generated, never committed: write them
+        // into the package first, with this very binary (`engine gen-sdk`).
+        let package = root.join("sdk-python").join("python").join("engine_sdk");
+        let exe = std::env::current_exe().map_err(|e| format!("cannot find the engine binary: {e}"))?;
+        let mut cmd = Command::new(exe);
+        cmd.args(["gen-sdk", "--lang", "python", "--out"]).arg(&package).current_dir(root);
+        setup_command(cmd, "generating the Python SDK's typed resources (engine gen-sdk)", reporter).await?;
         let mut cmd = Command::new(maturin);
         cmd.args(["build", "--release", "--quiet", "--manifest-path"])
             .arg(root.join("sdk-python").join("Cargo.toml"))

@@ -168,8 +168,9 @@ def _native_options(opts: Optional[ResourceOptions]) -> Optional[_native.Resourc
 class Resource:
     """A resource of the program: a cloud resource, a component, or one read from the cloud.
 
-    Its URN is known at once (:attr:`urn_str`); :attr:`urn` is the same as an output, which
-    makes whatever uses it depend on this resource.
+    :attr:`urn` is its URN as an output, which makes whatever uses it depend on this resource.
+    (Generated typed resources derive from this class too, so its only public member is
+    ``urn``: every other public name of theirs may be a property.)
     """
 
     _inner: _native.Resource
@@ -181,6 +182,13 @@ class Resource:
     def urn(self) -> Output[str]:
         """The URN, as an output (depends on this resource)."""
         return Output(self._inner.urn())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._inner.urn_str!r})"
+
+
+class _Described(Resource):
+    """What the hand-written resource classes show about themselves."""
 
     @property
     def urn_str(self) -> str:
@@ -197,11 +205,8 @@ class Resource:
         """The logical name given at construction."""
         return self._inner.name
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._inner.urn_str!r})"
 
-
-class CustomResource(Resource):
+class CustomResource(_Described):
     """A cloud resource (or a built-in one) by type name and properties.
 
     ``CustomResource("AWS::SQS::Queue", "jobs", {"VisibilityTimeout": 60})`` registers a queue;
@@ -265,7 +270,7 @@ class CustomResource(Resource):
         return resource
 
 
-class ComponentResource(Resource):
+class ComponentResource(_Described):
     """A group of resources of the program, typically a subclass::
 
         class Network(ComponentResource):
@@ -300,7 +305,7 @@ class ComponentResource(Resource):
         self._inner.register_outputs(outputs)
 
 
-class RemoteComponentResource(Resource):
+class RemoteComponentResource(_Described):
     """A component implemented by a plugin package (``package``: name and version requirement,
     e.g. ``"platform@^0.1"``); its outputs come back from the engine."""
 
