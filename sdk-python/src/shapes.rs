@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use engine_codegen::shape::{FieldShape, RenameError, ShapeTable};
 use engine_sdk::proto::v1::TypeMetadata;
-use engine_sdk::{DynInput, Error};
+use engine_sdk::{DynInput, Error, Output};
 use pyo3::exceptions::{PyAttributeError, PyValueError};
 use pyo3::prelude::*;
 use serde_json::Value;
@@ -110,8 +110,11 @@ fn rename(table: &Arc<ShapeTable>, shape: &FieldShape, input: DynInput, path: &s
             let table = Arc::clone(table);
             let shape = shape.clone();
             let path = path.to_owned();
-            Ok(DynInput::Output(output.try_map(move |value| {
-                table.rename_input(&shape, &value).map_err(|error| Error::Invalid(prefixed(error, &path).to_string()))
+            // `flat_map` (not `try_map`): the failure reaches the program's report through the
+            // registration, which names the resource.
+            Ok(DynInput::Output(output.flat_map(move |value| match table.rename_input(&shape, &value) {
+                Ok(renamed) => Output::new(renamed),
+                Err(error) => Output::error(Error::Invalid(prefixed(error, &path).to_string())),
             })))
         }
         (FieldShape::Object(index), DynInput::Object(entries)) => {

@@ -64,5 +64,7 @@ def test_typed_errors_name_the_resource_and_the_property(mock: MockEngine) -> No
     assert run_program(main) == 1
     finish = mock.finishes()[0]
     assert finish["error"] == (
-        'AWS::S3::Bucket "d": property VersioningConfiguration: unknown property versioning_configuration.statuss'
-    ) or "statuss" in finish["error"], finish
+        'AWS::S3::Bucket "d": property VersioningConfiguration: '
+        "unknown property versioning_configuration.statuss (did you mean status?)"
+    )
+    assert finish["urn"] == "urn:engine:dev::proj::AWS::S3::Bucket::d"
