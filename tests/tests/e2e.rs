@@ -773,3 +773,35 @@ fn a_damaged_state_file_is_refused_and_left_alone() {
     assert!(up.text().contains("state.json"), "{}", up.text());
     assert_eq!(std::fs::read_to_string(&snapshot).unwrap(), text, "the damaged file was changed");
 }
+
+#[test]
+fn assets_are_uploaded_once_and_referenced_by_location() {
+    let spec = json!({"resources": [
+        {"type": "AWS::IAM::Role", "name": "role", "props": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+        {"type": "AWS::Lambda::Function", "name": "handler", "props": {
+            "Runtime": "python3.13", "Handler": "app.handler", "Role": "${role.Arn}", "Code": {"archive": "app"}}}
+    ], "outputs": {"code": "${handler.Code}"}});
+    let project = Project::new(&spec);
+    std::fs::create_dir_all(project.dir().join("app")).unwrap();
+    std::fs::write(project.dir().join("app/app.py"), "def handler(event, context):\n    return 1\n").unwrap();
+    let preview = project.engine(&["preview", "--diff"]).ok();
+    assert!(preview.stdout.contains("engine-assets-123456789012-us-east-1"), "{}", preview.text());
+    project.up().ok();
+    let buckets: Vec<String> =
+        project.cloud_resources().into_iter().filter(|(t, _)| t == "AWS::S3::Bucket").map(|(_, id)| id).collect();
+    assert_eq!(buckets, vec!["engine-assets-123456789012-us-east-1".to_owned()]);
+    let function = project.state().resources.into_iter().find(|r| r.type_name == "AWS::Lambda::Function").unwrap();
+    let key = function.inputs["Code"]["S3Key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("assets/") && key.ends_with(".zip"), "{key}");
+    // Unchanged content: nothing to do. Changed content: a new object, an update of Code.
+    assert_eq!(project.engine(&["preview", "--expect-no-changes"]).code, 0);
+    std::fs::write(project.dir().join("app/app.py"), "def handler(event, context):\n    return 2\n").unwrap();
+    let preview = project.engine(&["preview", "--diff"]).ok();
+    assert!(preview.stdout.contains("Code/S3Key"), "{}", preview.text());
+    let up = project.engine(&["up", "--yes", "--json"]).ok();
+    assert_eq!(planned_op(&up, "handler").unwrap()["op"], "update");
+    let function = project.state().resources.into_iter().find(|r| r.type_name == "AWS::Lambda::Function").unwrap();
+    assert_ne!(function.inputs["Code"]["S3Key"].as_str().unwrap(), key);
+}

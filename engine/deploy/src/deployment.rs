@@ -165,6 +165,8 @@ pub struct Deployment {
     pub(crate) old_pending: Vec<ResourceState>,
     pub(crate) graph: Graph,
     pub(crate) provider: Arc<Provider>,
+    /// Uploads assets (shared by the runs of a session).
+    pub(crate) assets: Arc<crate::assets::Assets>,
     pub(crate) writer: Option<StateWriter>,
     pub(crate) reporter: Reporter,
     pub(crate) permits: Arc<Semaphore>,
@@ -473,6 +475,13 @@ impl Deployment {
 
         // 3. Inputs: references become identifiers.
         let marked = resolve_refs(&reg.inputs, &resolved_deps, &self.graph).map_err(StepFailure::new)?;
+
+        // Assets become the location of their uploaded content (uploaded outside preview).
+        let marked = self
+            .assets
+            .materialize(&marked, schema.as_deref(), &reg.type_name, &reg.options.region, self.dry_run)
+            .await
+            .map_err(StepFailure::new)?;
 
         // Secret inputs are masked in any text that echoes them (cloud errors, program output).
         let _ = value::map_specials(&Value::Object(marked.clone()), &mut |special, _| {
@@ -1286,13 +1295,12 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
 }
 
 /// Replace resource references with identifiers; in preview, a reference to a resource whose
-/// identifier is not known yet becomes unknown. Assets are not supported yet.
+/// identifier is not known yet becomes unknown.
 fn resolve_refs(
     inputs: &Map<String, Value>,
     resolved: &HashMap<String, Arc<Resolved>>,
     graph: &Graph,
 ) -> Result<Map<String, Value>, String> {
-    let mut problem = None;
     let out = value::map_specials(&Value::Object(inputs.clone()), &mut |special, _| match special {
         Special::Resource { urn, id } => {
             let id = if id.is_empty() {
@@ -1309,17 +1317,9 @@ fn resolve_refs(
             };
             Some(if id.is_empty() { value::unknown() } else { Value::String(id) })
         }
-        Special::Asset(asset) => {
-            problem =
-                Some(format!("assets ({} {}) are not supported by this engine version yet", asset.kind, asset.path));
-            Some(Value::Null)
-        }
         _ => None,
     });
-    match problem {
-        Some(p) => Err(p),
-        None => Ok(as_object(out)),
-    }
+    Ok(as_object(out))
 }
 
 /// The former URN an alias names.

@@ -31,6 +31,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod assets;
 pub mod builtins;
 pub mod cloud;
 pub mod deployment;

@@ -252,6 +252,7 @@ mod tests {
             old: HashMap::new(),
             old_pending: Vec::new(),
             graph: Graph::new(),
+            assets: Arc::new(crate::assets::Assets::new(Arc::new(provider.clone()))),
             provider: Arc::new(provider),
             writer: None,
             reporter: Reporter::new(Arc::new(CollectSink::default())),

@@ -268,6 +268,7 @@ async fn run_locked(
     let targets: Option<HashSet<String>> =
         (!options.targets.is_empty()).then(|| options.targets.iter().cloned().collect());
     let permits = Arc::new(Semaphore::new(options.parallel.max(1)));
+    let assets = Arc::new(crate::assets::Assets::new(cloud.provider.clone()));
     let make = |old: HashMap<String, ResourceState>, old_pending: Vec<ResourceState>| {
         Arc::new(Deployment {
             info: info.clone(),
@@ -278,6 +279,7 @@ async fn run_locked(
             old_pending,
             graph: Graph::new(),
             provider: cloud.provider.clone(),
+            assets: assets.clone(),
             writer: writer.clone(),
             reporter: reporter.clone(),
             permits: permits.clone(),

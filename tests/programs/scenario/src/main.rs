@@ -20,12 +20,13 @@
 //! ```
 //!
 //! A string `"${name.Prop}"` is the output `Prop` of resource `name` (`${name.id}`: its id),
-//! which also makes the resource depend on it.
+//! which also makes the resource depend on it. `{"secret": V}` is a secret, `{"archive": "dir"}`
+//! a folder asset and `{"file": "path"}` a file asset (paths relative to the project).
 
 use std::collections::HashMap;
 
 use engine_sdk::prelude::*;
-use engine_sdk::{Alias, DynInput};
+use engine_sdk::{Alias, DynInput, FileArchive, FileAsset};
 use serde_json::Value;
 
 enum Handle {
@@ -52,6 +53,12 @@ fn input(value: &Value, handles: &HashMap<String, Handle>) -> DynInput {
                 Some(handle) => DynInput::Output(handle.resource().output_value(prop)),
                 None => DynInput::Value(Value::String(format!("(no resource {name})"))),
             }
+        }
+        Value::Object(map) if map.len() == 1 && map.get("archive").is_some_and(Value::is_string) => {
+            DynInput::from(FileArchive::new(map["archive"].as_str().unwrap_or_default()))
+        }
+        Value::Object(map) if map.len() == 1 && map.get("file").is_some_and(Value::is_string) => {
+            DynInput::from(FileAsset::new(map["file"].as_str().unwrap_or_default()))
         }
         Value::Object(map) if map.len() == 1 && map.contains_key("secret") => {
             let inner = input(&map["secret"], handles);
