@@ -7,8 +7,9 @@
 //! [`graph`]). Planning ([`diff`]) follows the CloudFormation schemas: update versus replace,
 //! minimal nested JSON Patches, write-only values re-sent, unordered arrays compared as sets,
 //! cloud defaults ignored. Everything desired is validated against the schema before any cloud
-//! call ([`validate`]). When the program succeeded, what it no longer declares is deleted in
-//! reverse dependency order, in parallel ([`finish`]). Progress is reported as [`events`], which
+//! call ([`validate`]). Assets (files, folders) are uploaded to a staging bucket and replaced by
+//! their S3 location ([`assets`]). When the program succeeded, what it no longer declares is deleted in
+//! reverse dependency order, in parallel (`finish`). Progress is reported as [`events`], which
 //! the CLI renders (live tree, plain lines, JSON).
 //!
 //! # Resource options and inheritance
