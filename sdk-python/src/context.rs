@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::convert::{to_dyn, to_py};
-use crate::errors::py_err;
+use crate::errors::{PyCoreError, py_err};
 use crate::output::PyOutput;
 use crate::resource::{PyOptions, PyResource};
 use crate::shapes::{PyShapeTable, Typed};
@@ -300,14 +300,15 @@ impl PyContext {
     }
 
     /// End the program (GIL released): wait for all outstanding work, send the stack outputs and
-    /// tell the engine how it ended (`error`: the program's own exception, formatted). Raises
-    /// the program's first error.
-    #[pyo3(signature = (error=None))]
-    fn finish(&self, py: Python<'_>, error: Option<String>) -> PyResult<()> {
+    /// tell the engine how it ended: `error` is the program's uncaught exception, formatted, or
+    /// `core` the SDK error it carried. Raises the program's first error.
+    #[pyo3(signature = (error=None, core=None))]
+    fn finish(&self, py: Python<'_>, error: Option<String>, core: Option<&Bound<'_, PyCoreError>>) -> PyResult<()> {
         let ctx = self.inner.clone();
-        let outcome = match error {
-            Some(message) => Err(Error::Other(message)),
-            None => Ok(()),
+        let outcome = match (core, error) {
+            (Some(core), _) => Err(core.get().inner.clone()),
+            (None, Some(message)) => Err(Error::Other(message)),
+            (None, None) => Ok(()),
         };
         crate::block_on(py, async move { ctx.finish(outcome).await }).map_err(py_err)
     }

@@ -44,6 +44,21 @@ pyo3::create_exception!(
 );
 pyo3::create_exception!(engine_sdk._native, ProgramError, EngineError, "Any other error of the program.");
 
+/// The core's error inside a Python exception (`exception._engine_error`): an uncaught SDK
+/// error reaches the engine's `Finish` as the core's error itself (message and resource),
+/// exactly as a Rust program's would.
+#[pyclass(frozen, name = "CoreError", module = "engine_sdk._native")]
+pub struct PyCoreError {
+    pub(crate) inner: Error,
+}
+
+#[pymethods]
+impl PyCoreError {
+    fn __repr__(&self) -> String {
+        format!("CoreError({:?})", self.inner.to_string())
+    }
+}
+
 /// The Python exception for a core error.
 pub(crate) fn to_py(error: &Error) -> PyErr {
     let message = error.to_string();
@@ -66,6 +81,7 @@ pub(crate) fn to_py(error: &Error) -> PyErr {
         let _ = value.setattr("urn", error.urn());
         let _ = value.setattr("kind", error.kind());
         let _ = value.setattr("engine_code", error.engine_code());
+        let _ = value.setattr("_engine_error", PyCoreError { inner: error.clone() });
     });
     exception
 }

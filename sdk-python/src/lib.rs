@@ -37,7 +37,7 @@ mod _native {
     use super::context::{PyConfig, PyContext};
     #[pymodule_export]
     use super::errors::{
-        CallbackError, ConfigError, ConnectError, EngineCallError, EngineError, ForkedError, InvalidError, ProgramError,
+        CallbackError, PyCoreError, ConfigError, ConnectError, EngineCallError, EngineError, ForkedError, InvalidError, ProgramError,
         ProtocolMismatchError, RunEnvironmentError, SerializationError,
     };
     #[pymodule_export]

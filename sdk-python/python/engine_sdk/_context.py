@@ -34,10 +34,27 @@ _current: Optional[_native.Context] = None
 _finished = False
 _pid = os.getpid()
 _program_error: Optional[str] = None
+_program_core_error: Optional[_native.CoreError] = None
 _hooks_installed = False
 _previous_excepthook: Optional[
     Callable[[Type[BaseException], BaseException, Optional[TracebackType]], Any]
 ] = None
+
+
+def _report(error: BaseException, formatted: str) -> str:
+    """What the engine is told about the program's uncaught exception: the SDK's own errors by
+    their message (the core's, the same in every language; Python prints the traceback), any
+    other exception with its traceback."""
+    if isinstance(error, _native.EngineError):
+        return str(error)
+    return formatted
+
+
+def _core_error(error: BaseException) -> Optional[_native.CoreError]:
+    """The SDK core's error an SDK exception carries (``None`` for any other exception)."""
+    if isinstance(error, _native.EngineError):
+        return getattr(error, "_engine_error", None)
+    return None
 
 
 def format_exception(error: BaseException) -> str:
@@ -49,11 +66,13 @@ def _excepthook(
     kind: Type[BaseException], error: BaseException, tb: Optional[TracebackType]
 ) -> None:
     """Remember the program's uncaught exception (reported with ``Finish``), then print it."""
-    global _program_error
-    if _program_error is None and not issubclass(kind, KeyboardInterrupt):
-        _program_error = "".join(traceback.format_exception(kind, error, tb)).rstrip()
-    elif issubclass(kind, KeyboardInterrupt) and _program_error is None:
-        _program_error = "the program was interrupted (KeyboardInterrupt)"
+    global _program_error, _program_core_error
+    if _program_error is None:
+        if issubclass(kind, KeyboardInterrupt):
+            _program_error = "the program was interrupted (KeyboardInterrupt)"
+        else:
+            _program_error = _report(error, "".join(traceback.format_exception(kind, error, tb)).rstrip())
+            _program_core_error = _core_error(error)
     hook = _previous_excepthook or sys.__excepthook__
     hook(kind, error, tb)
 
@@ -62,7 +81,7 @@ def _at_exit() -> None:
     """End the program at interpreter exit (a plain script's end)."""
     if _current is None or _finished or os.getpid() != _pid:
         return
-    failed = _finish(_program_error)
+    failed = _finish(_program_error, _program_core_error)
     if failed is not None and _program_error is None:
         # The script itself ended normally but the program failed: the exit status must say so.
         # atexit cannot change it, so end here, after flushing what the program printed.
@@ -111,7 +130,7 @@ def context() -> _native.Context:
         return _current
 
 
-def _finish(error: Optional[str]) -> Optional[BaseException]:
+def _finish(error: Optional[str], core: Optional[_native.CoreError] = None) -> Optional[BaseException]:
     """Finish the program once; print and return its first error (``None``: success)."""
     global _finished
     with _lock:
@@ -120,7 +139,7 @@ def _finish(error: Optional[str]) -> Optional[BaseException]:
         _finished = True
         current = _current
     try:
-        current.finish(error)
+        current.finish(error, core)
     except _native.EngineError as failure:
         message = str(failure)
         if error is None or message != error:
@@ -139,6 +158,7 @@ def run(main: Callable[[], Union[None, Awaitable[None]]]) -> None:
     """
     context()
     error: Optional[str] = None
+    core: Optional[_native.CoreError] = None
     try:
         result = main()
         if inspect.isawaitable(result):
@@ -152,20 +172,22 @@ def run(main: Callable[[], Union[None, Awaitable[None]]]) -> None:
         if isinstance(exception, SystemExit) and not exception.code:
             error = None
         else:
-            error = format_exception(exception)
+            error = _report(exception, format_exception(exception))
+            core = _core_error(exception)
             traceback.print_exception(type(exception), exception, exception.__traceback__)
-    failure = _finish(error)
+    failure = _finish(error, core)
     if error is not None or failure is not None:
         raise SystemExit(1)
 
 
 def _reset_for_tests() -> None:
     """Forget the finished program so that another can run in this process (tests only)."""
-    global _current, _finished, _program_error
+    global _current, _finished, _program_error, _program_core_error
     with _lock:
         _current = None
         _finished = False
         _program_error = None
+        _program_core_error = None
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -36,7 +36,7 @@ async fn main(ctx: Context) -> Result<()> {
     ctx.export("password", password.result());
     ctx.export("passwordLength", password.result().map(|p| p.chars().count()));
     ctx.export("token", &token);
-    ctx.export_dyn("mixed", arr([out_str(&token), v(json!("plain"))]));
+    ctx.export("mixed", arr([out_str(&token), v(json!("plain"))]).into_output());
     ctx.export("plain", "visible");
     Ok(())
 }
