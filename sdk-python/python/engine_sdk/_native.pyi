@@ -3,6 +3,34 @@
 from os import PathLike
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union, final
 
+__all__ = [
+    "CORE_VERSION",
+    "CallbackError",
+    "Completion",
+    "Config",
+    "ConfigError",
+    "ConnectError",
+    "Context",
+    "CoreError",
+    "EngineCallError",
+    "EngineError",
+    "FileArchive",
+    "FileAsset",
+    "ForkedError",
+    "InvalidError",
+    "Output",
+    "PROTOCOL_VERSION",
+    "ProgramError",
+    "ProtocolMismatchError",
+    "Resource",
+    "ResourceOptions",
+    "RunEnvironmentError",
+    "SerializationError",
+    "ShapeTable",
+    "__version__",
+    "typed_output",
+]
+
 __version__: str
 CORE_VERSION: str
 PROTOCOL_VERSION: int
