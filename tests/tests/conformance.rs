@@ -393,6 +393,7 @@ cases!(
     outputs,
     preview,
     secrets,
+    typed,
 );
 
 #[test]
