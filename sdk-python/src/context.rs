@@ -12,6 +12,10 @@ use crate::output::PyOutput;
 use crate::resource::{PyOptions, PyResource};
 use crate::shapes::{PyShapeTable, Typed};
 
+/// `TypeMetadata` from Python: `(schema_date, primary_identifier, create_only, write_only,
+/// read_only)`.
+type MetadataTuple = (String, Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+
 /// The SDK's name in the handshake.
 const SDK_NAME: &str = "engine-sdk-python";
 
@@ -96,7 +100,7 @@ impl PyContext {
         properties: &Bound<'_, PyAny>,
         options: Option<&Bound<'_, PyOptions>>,
         source_position: String,
-        type_metadata: Option<(String, Vec<String>, Vec<String>, Vec<String>, Vec<String>)>,
+        type_metadata: Option<MetadataTuple>,
         package: Option<String>,
     ) -> PyResult<PyResource> {
         let properties = to_dyn(properties, &describe(&resource_type, &name))?;
