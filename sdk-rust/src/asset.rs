@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use engine_proto::value as wire;
-use serde::ser::Error as _;
-use serde::{Serialize, Serializer};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::input::DynInput;
@@ -82,13 +82,46 @@ impl FileArchive {
 
 impl Serialize for FileAsset {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        self.to_value().map_err(S::Error::custom)?.serialize(serializer)
+        self.to_value().map_err(<S::Error as serde::ser::Error>::custom)?.serialize(serializer)
     }
 }
 
 impl Serialize for FileArchive {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        self.to_value().map_err(S::Error::custom)?.serialize(serializer)
+        self.to_value().map_err(<S::Error as serde::ser::Error>::custom)?.serialize(serializer)
+    }
+}
+
+/// The path of an asset given as its marker (a component plugin receives assets this way) or as
+/// a plain path.
+fn path_from_value(kind: &str, value: Value) -> std::result::Result<PathBuf, String> {
+    match value {
+        Value::String(path) => Ok(PathBuf::from(path)),
+        other => match wire::classify(&other) {
+            Some(wire::Special::Asset(asset)) if asset.kind == kind => Ok(PathBuf::from(asset.path)),
+            Some(wire::Special::Asset(asset)) => {
+                Err(format!("expected a {}, got a {}", describe(kind), describe(asset.kind)))
+            }
+            _ => Err(format!("expected a {} (a path or an asset), got {other}", describe(kind))),
+        },
+    }
+}
+
+fn describe(kind: &str) -> &'static str {
+    if kind == "file" { "file asset" } else { "folder archive" }
+}
+
+impl<'de> Deserialize<'de> for FileAsset {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        path_from_value("file", value).map(FileAsset::new).map_err(D::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for FileArchive {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        path_from_value("archive", value).map(FileArchive::new).map_err(D::Error::custom)
     }
 }
 

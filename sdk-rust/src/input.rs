@@ -165,6 +165,61 @@ impl<T: Serialize + OutputValue> Serialize for Output<T> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deserializing inputs: a component's arguments received by a plugin (`crate::provider`).
+
+thread_local! {
+    /// Outputs standing for input values that are not plain (unknown, secret, or carrying
+    /// dependencies), while `deserialize_with_outputs` runs.
+    static SUPPLIER: RefCell<Option<Vec<Output<Value>>>> = const { RefCell::new(None) };
+}
+
+/// Deserialize `value` into `T`, where placeholder objects stand for `outputs`: an [`Input`] at
+/// such a position becomes `Input::Output` (typed). Used by component plugins, whose inputs may
+/// be unknown (preview), secret, or come from other resources.
+pub(crate) fn deserialize_with_outputs<T: serde::de::DeserializeOwned>(
+    value: Value,
+    outputs: Vec<Output<Value>>,
+) -> std::result::Result<T, serde_json::Error> {
+    let previous = SUPPLIER.with(|slot| slot.replace(Some(outputs)));
+    let result = serde_json::from_value(value);
+    SUPPLIER.with(|slot| slot.replace(previous));
+    result
+}
+
+/// The placeholder object for output `index` (see [`deserialize_with_outputs`]).
+pub(crate) fn placeholder(index: usize) -> Value {
+    let mut map = Map::new();
+    map.insert(PLACEHOLDER.to_owned(), Value::from(index));
+    Value::Object(map)
+}
+
+fn supplied(value: &Value) -> Option<Output<Value>> {
+    let map = value.as_object()?;
+    if map.len() != 1 {
+        return None;
+    }
+    let index = usize::try_from(map.get(PLACEHOLDER)?.as_u64()?).ok()?;
+    SUPPLIER.with(|slot| slot.borrow().as_ref().and_then(|outputs| outputs.get(index).cloned()))
+}
+
+/// An input deserializes from its plain value (`Input::Value`). Inside a component plugin, a
+/// value that is not plain (unknown in a preview, secret, or an output of another resource)
+/// becomes `Input::Output`, keeping its secrecy and dependencies.
+impl<'de, T: serde::de::DeserializeOwned + OutputValue> serde::Deserialize<'de> for Input<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+        if let Some(output) = supplied(&value) {
+            return Ok(Input::Output(output.deserialize::<T>()));
+        }
+        if value.as_object().is_some_and(|map| map.contains_key(PLACEHOLDER)) {
+            return Err(D::Error::custom("an output cannot be deserialized outside a component plugin"));
+        }
+        serde_json::from_value(value).map(Input::Value).map_err(D::Error::custom)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // DynInput
 
 /// A JSON tree whose leaves may be outputs: the dynamic form of every input.
