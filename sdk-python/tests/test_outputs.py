@@ -163,3 +163,23 @@ def test_guards_against_using_an_output_as_a_plain_value(mock: MockEngine) -> No
         assert json.loads(json.dumps(out.resolve().value)) == "x"
 
     assert run_program(main) is None
+
+
+def test_callbacks_may_register_resources_and_call_blocking_functions(mock: MockEngine) -> None:
+    """A callback runs on one of the core's threads: blocking SDK calls work there (no nested
+    runtime), and resources it declares are waited for by the program's end."""
+
+    def main() -> None:
+        logs = engine.CustomResource("AWS::Logs::LogGroup", "logs", {})
+
+        def declare(arn: str) -> str:
+            region = engine.get_region()
+            child = engine.CustomResource("AWS::SNS::Topic", f"topic-{region}", {"Source": arn})
+            child._inner.wait()
+            return region
+
+        engine.export("region", logs.get_output("Arn").apply(declare))
+
+    assert run_program(main) is None
+    assert mock.registration("topic-eu-west-1")["inputs"] == {"Source": "arn:mock:AWS::Logs::LogGroup:logs"}
+    assert mock.stack_outputs() == {"region": "eu-west-1"}
