@@ -36,6 +36,7 @@ mod functions;
 mod input;
 mod monitor;
 mod output;
+pub mod provider;
 pub mod random;
 mod resource;
 mod run;
@@ -62,8 +63,8 @@ pub use input::{DynInput, Input, ResolvedValue};
 pub use monitor::DEFAULT_MAX_CONCURRENT_CALLS;
 pub use output::{Output, OutputResolver, OutputValue, Resolved, Urns};
 pub use resource::{
-    Alias, AliasParent, AsResource, Component, CustomTimeouts, RegisterKind, Registration, Resource, ResourceKind,
-    ResourceOptions, ResourceSpec, TypeInfo, TypedResource,
+    Alias, AliasParent, AsResource, Component, CustomTimeouts, RegisterKind, RegisteredOutputs, Registration, Resource,
+    ResourceKind, ResourceOptions, ResourceSpec, TypeInfo, TypedResource,
 };
 pub use run::run;
 

@@ -2,7 +2,7 @@
 //! component, remote component), reads of existing resources, and the contract generated typed
 //! resources are built on ([`TypeInfo`], [`TypedResource`], [`Context::register_typed`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::panic::Location;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -247,12 +247,22 @@ pub enum ResourceKind {
 }
 
 /// What the engine answered for a registration (values in the wire encoding, with markers).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Registration {
     pub urn: String,
     /// Empty for components, and in preview for resources not created yet.
     pub id: String,
     pub outputs: Map<String, Value>,
+    /// Remote components: per output, the URNs its value came from (the component's children).
+    pub output_dependencies: BTreeMap<String, Urns>,
+}
+
+/// A component's outputs as registered (`Component::register_outputs`): wire values and, per
+/// output, the URNs its value came from. What a component plugin returns to the engine.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegisteredOutputs {
+    pub outputs: Map<String, Value>,
+    pub dependencies: BTreeMap<String, Urns>,
 }
 
 /// A registered resource: returned at once, while the core registers it in the background.
@@ -273,6 +283,8 @@ pub(crate) struct ResourceInner {
     protect: bool,
     secret_outputs: BTreeSet<String>,
     children: Mutex<Vec<Resource>>,
+    /// Components: their outputs once registered.
+    registered_outputs: Mutex<Option<Output<Arc<RegisteredOutputs>>>>,
 }
 
 /// Anything that stands for a resource: handles, components, generated typed resources.
@@ -295,7 +307,7 @@ impl fmt::Debug for Resource {
 impl Resource {
     pub(crate) fn root(urn: String) -> Resource {
         let registration =
-            Arc::new(Registration { urn: urn.clone(), id: String::new(), outputs: Map::new() });
+            Arc::new(Registration { urn: urn.clone(), ..Registration::default() });
         Resource {
             inner: Arc::new(ResourceInner {
                 registration: Output::new(registration),
@@ -308,6 +320,7 @@ impl Resource {
                 protect: false,
                 secret_outputs: BTreeSet::new(),
                 children: Mutex::new(Vec::new()),
+                registered_outputs: Mutex::new(None),
             }),
         }
     }
@@ -378,6 +391,12 @@ impl Resource {
                 return Resolved { value: None, secret: resolved.secret, dependencies: resolved.dependencies.clone() };
             };
             let forced_secret = inner.secret_outputs.contains(&property);
+            // A remote component's output depends on the children its value came from (as an
+            // output of a component of this program would), not on the component.
+            let dependencies = match registration.output_dependencies.get(&property) {
+                Some(urns) if inner.kind == ResourceKind::RemoteComponent => urns.clone(),
+                _ => resolved.dependencies.clone(),
+            };
             let (value, secret) = match registration.outputs.get(&property) {
                 None if inner.dry_run => (None, false),
                 None => (Some(Value::Null), false),
@@ -387,11 +406,7 @@ impl Resource {
                     (Some(plain), found)
                 }
             };
-            Resolved {
-                value,
-                secret: resolved.secret || secret || forced_secret,
-                dependencies: resolved.dependencies.clone(),
-            }
+            Resolved { value, secret: resolved.secret || secret || forced_secret, dependencies }
         })
     }
 
@@ -426,20 +441,40 @@ impl Resource {
     #[must_use]
     pub fn outputs(&self) -> Output<Value> {
         let secret_outputs = self.inner.secret_outputs.clone();
+        let kind = self.inner.kind;
         self.inner.registration.map_resolved(move |resolved| {
             let Some(registration) = &resolved.value else {
                 return Resolved { value: None, secret: resolved.secret, dependencies: resolved.dependencies.clone() };
             };
             let object = Value::Object(registration.outputs.clone());
             let forced = registration.outputs.keys().any(|key| secret_outputs.contains(key));
+            let dependencies = if kind == ResourceKind::RemoteComponent && !registration.output_dependencies.is_empty() {
+                registration.output_dependencies.values().flatten().cloned().collect()
+            } else {
+                resolved.dependencies.clone()
+            };
             let (value, secret) = if wire::contains_unknowns(&object) {
                 (None, wire::contains_secrets(&object))
             } else {
                 let (plain, found) = wire::unwrap_secrets(&object);
                 (Some(plain), found)
             };
-            Resolved { value, secret: resolved.secret || secret || forced, dependencies: resolved.dependencies.clone() }
+            Resolved { value, secret: resolved.secret || secret || forced, dependencies }
         })
+    }
+
+    /// A component's outputs, once registered (`None`: `register_outputs` was not called).
+    #[must_use]
+    pub fn registered_outputs(&self) -> Option<Output<Arc<RegisteredOutputs>>> {
+        self.inner.registered_outputs.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Every resource registered under this one so far (components), depth first, itself first.
+    #[must_use]
+    pub fn descendants(&self) -> Vec<Resource> {
+        let mut out = Vec::new();
+        self.with_descendants(&mut out);
+        out
     }
 
     /// This resource and every resource registered under it so far (components), depth first.
@@ -522,9 +557,12 @@ impl Component {
         let ctx = self.ctx.clone();
         let resource = self.resource.clone();
         let tracker = ctx.inner.tracker.clone();
+        let (registered, resolver) = Output::<Arc<RegisteredOutputs>>::pending();
+        *self.resource.inner.registered_outputs.lock().unwrap_or_else(PoisonError::into_inner) = Some(registered);
         self.ctx.inner.tracker.spawn(async move {
-            if resource.wait().await.is_err() {
+            if let Err(error) = resource.wait().await {
                 // Its registration failed and was reported.
+                resolver.reject(error);
                 return;
             }
             let result = async {
@@ -539,11 +577,17 @@ impl Component {
                         urn: resource.urn_str().to_owned(),
                         outputs: Some(wire::to_struct(&map)),
                     })
-                    .await
+                    .await?;
+                Ok(RegisteredOutputs { outputs: map, dependencies: resolved.property_dependencies })
             }
             .await;
-            if let Err(error) = result {
-                tracker.record(&resource.inner.error(error));
+            match result {
+                Ok(registered) => resolver.resolve_value(Arc::new(registered)),
+                Err(error) => {
+                    let error = resource.inner.error(error);
+                    tracker.record(&error);
+                    resolver.reject(error);
+                }
             }
         });
     }
@@ -861,6 +905,41 @@ impl Context {
         self.read_resource(R::TYPE.type_name, name, id, options).map(R::from_resource)
     }
 
+    /// A handle on a resource registered by another process of this run (a component plugin is
+    /// given its component's parent and dependencies by URN): usable as `parent` and in
+    /// `depends_on`. Of its kind `Read`: already registered, with no outputs.
+    ///
+    /// # Errors
+    /// A URN not of this stack and project.
+    pub fn resource_from_urn(&self, urn: &str) -> Result<Resource> {
+        if urn == self.root().urn_str() {
+            return Ok(self.root().clone());
+        }
+        let parts = engine_proto::parse_urn(urn)
+            .filter(|parts| parts.stack == self.stack() && parts.project == self.project())
+            .ok_or_else(|| Error::Invalid(format!("{urn} is not a URN of this stack ({}) and project ({})", self.stack(), self.project())))?;
+        let registration = Arc::new(Registration { urn: urn.to_owned(), ..Registration::default() });
+        Ok(Resource {
+            inner: Arc::new(ResourceInner {
+                urn: urn.to_owned(),
+                resource_type: parts.resource_type().to_owned(),
+                name: parts.name.to_owned(),
+                kind: ResourceKind::Read,
+                type_chain: parts.type_chain.iter().map(|t| (*t).to_owned()).collect(),
+                registration: Output::from_resolved(Resolved {
+                    value: Some(registration),
+                    secret: false,
+                    dependencies: std::iter::once(urn.to_owned()).collect(),
+                }),
+                dry_run: self.is_dry_run(),
+                protect: false,
+                secret_outputs: BTreeSet::new(),
+                children: Mutex::new(Vec::new()),
+                registered_outputs: Mutex::new(None),
+            }),
+        })
+    }
+
     fn new_resource(
         &self,
         resource_type: &str,
@@ -908,6 +987,7 @@ impl Context {
                 protect,
                 secret_outputs,
                 children: Mutex::new(Vec::new()),
+                registered_outputs: Mutex::new(None),
             }),
         };
         if parent.inner.kind != ResourceKind::Root {
@@ -1020,7 +1100,12 @@ impl Context {
         let response = self.inner.monitor.register_resource(request).await?;
         self.check_urn(resource, &response.urn)?;
         let outputs = response.outputs.as_ref().map(wire::from_struct).unwrap_or_default();
-        Ok(Some(Registration { urn: resource.inner.urn.clone(), id: response.id, outputs }))
+        let output_dependencies = response
+            .output_dependencies
+            .into_iter()
+            .map(|(key, list)| (key, list.urns.into_iter().collect()))
+            .collect();
+        Ok(Some(Registration { urn: resource.inner.urn.clone(), id: response.id, outputs, output_dependencies }))
     }
 
     async fn read_now(&self, resource: &Resource, id: Output<String>, options: ResourceOptions) -> Result<Option<Registration>> {
@@ -1046,7 +1131,7 @@ impl Context {
         let response = self.inner.monitor.read_resource(request).await?;
         self.check_urn(resource, &response.urn)?;
         let outputs = response.outputs.as_ref().map(wire::from_struct).unwrap_or_default();
-        Ok(Some(Registration { urn: resource.inner.urn.clone(), id: identifier, outputs }))
+        Ok(Some(Registration { urn: resource.inner.urn.clone(), id: identifier, outputs, ..Registration::default() }))
     }
 
     fn check_urn(&self, resource: &Resource, answered: &str) -> Result<()> {

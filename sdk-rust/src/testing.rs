@@ -166,7 +166,7 @@ impl MockState {
         } else if !request.remote {
             outputs.clear();
         }
-        RegisterResourceResponse { urn: urn.to_owned(), id, outputs: Some(wire::to_struct(&outputs)) }
+        RegisterResourceResponse { urn: urn.to_owned(), id, outputs: Some(wire::to_struct(&outputs)), ..Default::default() }
     }
 }
 

@@ -319,7 +319,7 @@ impl Deployment {
         let _guard = self.inflight.enter();
         let root = self.info.root_urn();
         if req.r#type == engine_proto::STACK_TYPE {
-            return Ok(RegisterResourceResponse { urn: root, id: String::new(), outputs: None });
+            return Ok(RegisterResourceResponse { urn: root, ..Default::default() });
         }
         if req.r#type.is_empty() || req.name.is_empty() {
             let message =
@@ -393,7 +393,7 @@ impl Deployment {
         if !req.custom {
             let resolved = self.register_component(registration).await;
             self.graph.finish(&urn, NodeStatus::Done(resolved));
-            return Ok(RegisterResourceResponse { urn, id: String::new(), outputs: None });
+            return Ok(RegisterResourceResponse { urn, ..Default::default() });
         }
         let result = self.custom_step(registration).await;
         self.touch();
@@ -403,6 +403,7 @@ impl Deployment {
                     urn: urn.clone(),
                     id: resolved.id.clone(),
                     outputs: Some(value::to_struct(&resolved.outputs)),
+                    ..Default::default()
                 };
                 self.graph.finish(&urn, NodeStatus::Done(resolved));
                 Ok(response)

@@ -282,6 +282,7 @@ fn a_wrongly_typed_output_names_the_resource_and_property() {
                     urn: urn.to_owned(),
                     id: "vpc-1".into(),
                     outputs: Some(engine_sdk::proto::value::to_struct(&outputs)),
+                    ..Default::default()
                 })
             })
         }));
