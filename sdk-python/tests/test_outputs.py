@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from typing import Any, Callable, Dict, List
 
@@ -145,7 +146,8 @@ def test_a_failing_callback_fails_the_program_with_its_traceback(mock: MockEngin
     assert "queue" not in names, "a resource whose input failed is never sent"
     assert "independent" in names, "independent registrations still complete"
     finish = dump["finishes"][0]
-    assert finish["error"].startswith(f"the apply callback at tests/test_outputs.py:{lines[0]} raised:\nTraceback")
+    where = f"{os.path.relpath(__file__)}:{lines[0]}"
+    assert finish["error"].startswith(f"the apply callback at {where} raised:\nTraceback")
     assert "ValueError: cannot handle logs-id" in finish["error"]
     assert "in explode" in finish["error"], "the traceback names the callback"
     assert "ValueError: cannot handle logs-id" in capsys.readouterr().err

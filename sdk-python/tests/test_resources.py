@@ -30,7 +30,7 @@ def test_registration_sends_type_name_inputs_and_the_programs_source_position(mo
     assert registration["type"] == "AWS::Logs::LogGroup"
     assert registration["custom"] is True
     assert registration["inputs"] == {"RetentionInDays": 7, "Tags": []}
-    assert registration["source_position"] == f"tests/test_resources.py:{lines[0]}"
+    assert registration["source_position"] == f"{os.path.relpath(__file__)}:{lines[0]}"
     dump = mock.dump()
     assert dump["handshakes"][0]["sdk_name"] == "engine-sdk-python"
     assert dump["finishes"] == [{"error": "", "urn": ""}]
