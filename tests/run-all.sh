@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Every test of the project: Rust (unit, integration, end to end, conformance), Python (SDK,
+# the local cloud through boto3 and the AWS CLI, the Lambda application code) and Node (SDK).
+#
+#   tests/run-all.sh            # the default suite
+#   tests/run-all.sh --slow     # plus the slow suites (kill -9 rounds, every reference program
+#                               # in every language, type-checks of the full generated SDKs)
+#
+# Each suite runs even if an earlier one failed; a summary with durations ends the output and the
+# exit status is non-zero if any suite failed. Needs: cargo, python3 (>= 3.9) with venv, node + npm,
+# and Debian's mariadb-server for the ingest application tests (`.ci/run` installs it).
+set -uo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+slow=0
+[ "${1:-}" = "--slow" ] && slow=1
+target="${CARGO_TARGET_DIR:-$root/target}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+# Reference-program and conformance runs need no passphrase prompt: local stacks use a local key.
+
+summary=()
+failed=0
+suite() {
+  local name="$1"
+  shift
+  echo
+  echo "=== ${name}"
+  local start=$SECONDS
+  if "$@"; then
+    summary+=("ok     $(printf '%5ds' $((SECONDS - start)))  ${name}")
+  else
+    summary+=("FAILED $(printf '%5ds' $((SECONDS - start)))  ${name}")
+    failed=1
+  fi
+}
+
+ignored_flag=()
+[ "$slow" = 1 ] && ignored_flag=(-- --include-ignored)
+
+# Rust: every crate's unit and integration tests, the end-to-end suite and the conformance driver
+# (the `engine` binary and the test programs are workspace members, built once here).
+suite "rust: build" cargo build --workspace --all-targets
+suite "rust: tests" cargo test --workspace "${ignored_flag[@]}"
+
+# Python: a tools virtualenv for the local cloud's boto3 / AWS CLI suite.
+tools_venv="$target/test-tools-venv"
+python_tools() {
+  [ -x "$tools_venv/bin/python" ] || "${ENGINE_PYTHON:-python3}" -m venv "$tools_venv" || return 1
+  "$tools_venv/bin/pip" install -q -r engine/local-cloud/tests/python/requirements.txt || return 1
+  ENGINE_BIN="$target/debug/engine" PATH="$tools_venv/bin:$PATH" \
+    "$tools_venv/bin/python" -m pytest -q engine/local-cloud/tests/python
+}
+suite "python: local cloud via boto3 and the AWS CLI" python_tools
+if [ "$slow" = 1 ]; then
+  suite "python: SDK (pytest, mypy, stubtest) and the conformance suite" bash sdk-python/ci.sh --conformance
+else
+  suite "python: SDK (pytest, mypy, stubtest)" bash sdk-python/ci.sh
+fi
+suite "python: Lambda application code (moto, MariaDB)" bash programs/app-tests.sh
+
+# Node: the addon, the TypeScript facade, the generated typed modules, node's test runner.
+node_sdk() {
+  (cd sdk-node && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
+}
+suite "node: SDK" node_sdk
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+exit "$failed"
