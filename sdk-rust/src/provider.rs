@@ -375,6 +375,24 @@ fn unwrap_component(error: Error, resource_type: &str, name: &str) -> Error {
     }
 }
 
+/// A child's error without the engine's repetition of the child's URN (the child is named by
+/// its type and name already).
+fn concise(error: Error) -> Error {
+    match error {
+        Error::Resource { urn, resource_type, name, source } => {
+            let source = match *source {
+                Error::Engine { call, code, message } => {
+                    let message = message.strip_prefix(&format!("{urn}: ")).map(str::to_owned).unwrap_or(message);
+                    Error::Engine { call, code, message }
+                }
+                other => other,
+            };
+            Error::Resource { urn, resource_type, name, source: Box::new(source) }
+        }
+        other => other,
+    }
+}
+
 /// Whether an error only says a resource was not registered because another one failed.
 fn is_consequence(error: &Error) -> bool {
     let text = error.root_cause().to_string();
@@ -399,7 +417,7 @@ async fn settle(component: &Resource) -> Result<crate::resource::RegisteredOutpu
         }
     }
     if let Some(error) = failures.iter().find(|e| !is_consequence(e)).or(failures.first()) {
-        return Err(error.clone());
+        return Err(concise(error.clone()));
     }
     match component.registered_outputs() {
         Some(outputs) => outputs.resolve().await.map(|resolved| {

@@ -40,6 +40,32 @@ pub fn engine_bin() -> &'static Path {
     })
 }
 
+/// The platform package's folder (`programs/platform`).
+#[must_use]
+pub fn platform_dir() -> PathBuf {
+    workspace().join("programs").join("platform")
+}
+
+/// Build the platform package (its plugin binary, which the engine would otherwise build on
+/// first use) and the Rust program that links it (once per process); that program's path.
+///
+/// # Panics
+/// When the build fails.
+pub fn platform_consumer_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    engine_bin();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .current_dir(workspace())
+            .args(["build", "--quiet", "-p", "engine-platform", "-p", "engine-test-platform-consumer"])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the platform package and its Rust consumer failed");
+        target_dir().join("debug").join("engine-test-platform-consumer")
+    })
+}
+
 /// The result of one `engine` command.
 #[derive(Debug)]
 pub struct Run {
@@ -105,6 +131,51 @@ impl Project {
         project.engine(&["stack", "init", "dev"]).ok();
         project.set_spec(spec);
         project
+    }
+
+    /// A new project with stack `dev` whose program is `main` (a prebuilt binary, or a script
+    /// of `runtime`), and these config values (`key`, JSON).
+    ///
+    /// # Panics
+    /// When the project cannot be set up.
+    #[must_use]
+    pub fn with_program(runtime: &str, main: &str, config: &[(&str, Value)]) -> Self {
+        engine_bin();
+        let dir = tempfile::Builder::new().prefix("engine-e2e-").tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("Engine.toml"),
+            format!("name = \"e2e\"\nruntime = \"{runtime}\"\nmain = {main:?}\n"),
+        )
+        .expect("write Engine.toml");
+        let project = Project { dir, env: Vec::new() };
+        project.engine(&["stack", "init", "dev"]).ok();
+        for (key, value) in config {
+            project.engine(&["config", "set", key, "--type", "json", &value.to_string()]).ok();
+        }
+        project
+    }
+
+    /// Write a file of the project (folders created).
+    ///
+    /// # Panics
+    /// When it cannot be written.
+    pub fn write(&self, path: &str, text: &str) {
+        let path = self.dir().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folders");
+        }
+        std::fs::write(path, text).expect("write the file");
+    }
+
+    /// Append text to `Engine.toml` (a `[packages]` table, ...).
+    ///
+    /// # Panics
+    /// When it cannot be written.
+    pub fn append_project_file(&self, text: &str) {
+        let file = self.dir().join("Engine.toml");
+        let mut current = std::fs::read_to_string(&file).expect("read Engine.toml");
+        current.push_str(text);
+        std::fs::write(file, current).expect("write Engine.toml");
     }
 
     /// Extra environment for every later command.

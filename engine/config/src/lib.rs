@@ -90,7 +90,7 @@ mod value;
 pub use error::{ConfigError, Result};
 pub use fsutil::{ensure_engine_dir, write_atomic, write_if_absent};
 pub use mask::{MASK, Masker, mask_value};
-pub use project::{CURRENT_STACK_FILE, ENGINE_DIR, PROJECT_FILE, Project, Runtime};
+pub use project::{CURRENT_STACK_FILE, ENGINE_DIR, PROJECT_FILE, PackageDependency, Project, Runtime};
 pub use secrets::{
     CIPHERTEXT_PREFIX, Crypter, KdfParams, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, PassphrasePrompt, PassphraseSettings,
     PassphraseSource, PromptFn, is_ciphertext, new_passphrase_settings,

@@ -62,6 +62,58 @@ pub struct Project {
     pub description: Option<String>,
     /// The folder holding `Engine.toml` (absolute when found with [`Project::find`]).
     pub dir: PathBuf,
+    /// Component packages the program uses from another language (`[packages]`), by name.
+    pub packages: Vec<PackageDependency>,
+}
+
+/// A component package a program depends on (`[packages]` in `Engine.toml`):
+/// `platform = { path = "../platform", version = "^0.1.0" }` (or `platform = "../platform"`;
+/// `plugin = "/path/to/binary"` runs a prebuilt plugin).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageDependency {
+    pub name: String,
+    /// The package folder, as written (relative to the project folder).
+    pub path: String,
+    /// The versions accepted (a semver requirement), if recorded.
+    pub version: Option<String>,
+    /// A plugin executable built beforehand (a CI step, a release, the test harness), run as is
+    /// instead of preparing the package from its sources.
+    pub plugin: Option<String>,
+}
+
+fn parse_packages(toml: &TomlFile<'_>, root: &toml_edit::Table) -> Result<Vec<PackageDependency>> {
+    let Some(item) = root.get("packages") else { return Ok(Vec::new()) };
+    let Some(table) = item.as_table_like() else {
+        return Err(toml.error(item.span(), "`packages` must be a table: [packages] name = { path = \"../name\" }"));
+    };
+    let mut packages = Vec::new();
+    for (name, entry) in table.iter() {
+        let invalid = |message: String| toml.error(entry.span(), format!("packages.{name}: {message}"));
+        let (path, version, plugin) = if let Some(path) = entry.as_str() {
+            (path.to_owned(), None, None)
+        } else if let Some(fields) = entry.as_table_like() {
+            for (key, _) in fields.iter() {
+                if !matches!(key, "path" | "version" | "plugin") {
+                    return Err(invalid(format!("unknown key `{key}` (expected path, version, plugin)")));
+                }
+            }
+            let path = fields
+                .get("path")
+                .and_then(toml_edit::Item::as_str)
+                .ok_or_else(|| invalid("missing `path` (the package's folder)".to_owned()))?;
+            let text = |key: &str| -> Result<Option<String>> {
+                match fields.get(key) {
+                    None => Ok(None),
+                    Some(v) => Ok(Some(v.as_str().ok_or_else(|| invalid(format!("`{key}` must be a string")))?.to_owned())),
+                }
+            };
+            (path.to_owned(), text("version")?, text("plugin")?)
+        } else {
+            return Err(invalid("expected { path = \"...\", version = \"...\" } or a path".to_owned()));
+        };
+        packages.push(PackageDependency { name: name.to_owned(), path, version, plugin });
+    }
+    Ok(packages)
 }
 
 impl Project {
@@ -99,7 +151,7 @@ impl Project {
     pub fn parse(text: &str, file: &Path) -> Result<Self> {
         let toml = TomlFile::parse(file, text)?;
         let root = toml.doc.as_table();
-        toml.only_keys(root, &["name", "runtime", "main", "description"], "Engine.toml")?;
+        toml.only_keys(root, &["name", "runtime", "main", "description", "packages"], "Engine.toml")?;
         let name = toml
             .string(root, "name")?
             .ok_or_else(|| toml.error(None, "missing `name` (the project's name, e.g. `name = \"events\"`)"))?;
@@ -119,13 +171,59 @@ impl Project {
         if main.as_deref() == Some("") {
             return Err(toml.error(root.get("main").and_then(toml_edit::Item::span), "`main` is empty"));
         }
+        let packages = parse_packages(&toml, root)?;
         Ok(Self {
             name,
             runtime,
             main,
             description: toml.string(root, "description")?,
             dir: file.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            packages,
         })
+    }
+
+    /// The dependency on the package `name`, if any.
+    #[must_use]
+    pub fn package(&self, name: &str) -> Option<&PackageDependency> {
+        self.packages.iter().find(|p| p.name == name)
+    }
+
+    /// Record (or replace) the dependency on a component package in `Engine.toml`, keeping the
+    /// rest of the file as written.
+    ///
+    /// # Errors
+    /// The file cannot be read, parsed or written.
+    pub fn add_package(&mut self, dependency: PackageDependency) -> Result<()> {
+        let file = self.file();
+        let text = fsutil::read_to_string(&file)?;
+        let mut doc = text.parse::<toml_edit::DocumentMut>().map_err(|e| ConfigError::Invalid {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: format!("not valid TOML: {}", e.message().trim_end()),
+        })?;
+        let packages = doc.entry("packages").or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
+        let Some(table) = packages.as_table_mut() else {
+            return Err(ConfigError::Invalid {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: "`packages` must be a table".to_owned(),
+            });
+        };
+        let mut entry = toml_edit::InlineTable::new();
+        entry.insert("path", dependency.path.as_str().into());
+        if let Some(version) = &dependency.version {
+            entry.insert("version", version.as_str().into());
+        }
+        if let Some(plugin) = &dependency.plugin {
+            entry.insert("plugin", plugin.as_str().into());
+        }
+        table.insert(&dependency.name, toml_edit::value(entry));
+        fsutil::write_atomic(&file, doc.to_string().as_bytes(), None)?;
+        self.packages.retain(|p| p.name != dependency.name);
+        self.packages.push(dependency);
+        Ok(())
     }
 
     /// `dir/Engine.toml`.
@@ -348,6 +446,32 @@ pub(crate) fn validate_project_name(name: &str) -> std::result::Result<(), Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packages_are_read_and_recorded_keeping_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "# the program\nname = \"events\"\nruntime = \"python\"\n\n[packages]\nnet = \"../net\"\n";
+        std::fs::write(dir.path().join(PROJECT_FILE), text).unwrap();
+        let mut project = Project::load(dir.path()).unwrap();
+        assert_eq!(project.packages, [PackageDependency { name: "net".into(), path: "../net".into(), version: None, plugin: None }]);
+        project
+            .add_package(PackageDependency {
+                name: "platform".into(),
+                path: "../platform".into(),
+                version: Some("^0.1.0".into()),
+                plugin: None,
+            })
+            .unwrap();
+        let written = std::fs::read_to_string(dir.path().join(PROJECT_FILE)).unwrap();
+        assert!(written.starts_with("# the program\n"), "{written}");
+        assert!(written.contains("platform = { path = \"../platform\", version = \"^0.1.0\" }"), "{written}");
+        let again = Project::load(dir.path()).unwrap();
+        assert_eq!(again.package("platform").unwrap().version.as_deref(), Some("^0.1.0"));
+        assert_eq!(again.packages.len(), 2);
+        let bad = "name = \"e\"\nruntime = \"rust\"\n[packages]\nnet = { paht = \"x\" }\n";
+        let error = Project::parse(bad, Path::new("/p/Engine.toml")).unwrap_err().to_string();
+        assert!(error.contains("packages.net: unknown key `paht`"), "{error}");
+    }
 
     fn parse(text: &str) -> Result<Project> {
         Project::parse(text, Path::new("/p/Engine.toml"))

@@ -72,6 +72,8 @@ type Done = Arc<tokio::sync::OnceCell<Result<(), String>>>;
 /// Uploads assets for one run; the staging bucket of each region is checked once.
 pub struct Assets {
     provider: Arc<Provider>,
+    /// Where uploads are reported (one info line each).
+    reporter: Option<crate::events::Reporter>,
     sdk: tokio::sync::OnceCell<SdkConfig>,
     account: tokio::sync::OnceCell<Result<String, String>>,
     buckets: Mutex<HashMap<String, Done>>,
@@ -83,11 +85,19 @@ impl Assets {
     pub fn new(provider: Arc<Provider>) -> Self {
         Self {
             provider,
+            reporter: None,
             sdk: tokio::sync::OnceCell::new(),
             account: tokio::sync::OnceCell::new(),
             buckets: Mutex::default(),
             uploaded: Mutex::default(),
         }
+    }
+
+    /// Report each upload (an info line naming the asset and its object) through `reporter`.
+    #[must_use]
+    pub fn with_reporter(mut self, reporter: crate::events::Reporter) -> Self {
+        self.reporter = Some(reporter);
+        self
     }
 
     /// Replace every asset in `inputs` by its location in the shape its property takes; upload
@@ -257,7 +267,21 @@ impl Assets {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("the asset {}: {e}", pending.path.display()))?;
-            put_object(&sdk, region, &location, body).await
+            let size = body.len();
+            put_object(&sdk, region, &location, body).await?;
+            if let Some(reporter) = &self.reporter {
+                reporter.emit(crate::events::Event::Diagnostic {
+                    severity: crate::events::Severity::Info,
+                    urn: None,
+                    message: format!(
+                        "uploaded the asset {} ({size} bytes) to s3://{}/{}",
+                        pending.path.display(),
+                        location.bucket,
+                        location.key
+                    ),
+                });
+            }
+            Ok(())
         })
         .await
         .clone()

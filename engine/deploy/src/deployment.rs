@@ -167,6 +167,8 @@ pub struct Deployment {
     pub(crate) provider: Arc<Provider>,
     /// Uploads assets (shared by the runs of a session).
     pub(crate) assets: Arc<crate::assets::Assets>,
+    /// Component packages used from another language, and their plugins.
+    pub(crate) plugins: Arc<crate::plugins::Plugins>,
     pub(crate) writer: Option<StateWriter>,
     pub(crate) reporter: Reporter,
     pub(crate) permits: Arc<Semaphore>,
@@ -320,6 +322,9 @@ impl Deployment {
         let root = self.info.root_urn();
         if req.r#type == engine_proto::STACK_TYPE {
             return Ok(RegisterResourceResponse { urn: root, ..Default::default() });
+        }
+        if req.remote {
+            return self.clone().register_remote(req).await;
         }
         if req.r#type.is_empty() || req.name.is_empty() {
             let message =

@@ -35,6 +35,7 @@
 pub mod assets;
 pub mod builtins;
 pub mod cloud;
+mod construct;
 pub mod deployment;
 pub mod diff;
 pub mod error;
@@ -44,8 +45,10 @@ pub mod functions;
 pub mod graph;
 pub mod model;
 pub mod monitor;
+pub mod plugins;
 pub mod recovery;
 mod refresh;
+pub mod resource_graph;
 pub mod run;
 pub mod runner;
 pub mod validate;

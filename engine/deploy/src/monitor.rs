@@ -253,6 +253,7 @@ mod tests {
             old_pending: Vec::new(),
             graph: Graph::new(),
             assets: Arc::new(crate::assets::Assets::new(Arc::new(provider.clone()))),
+            plugins: Arc::new(crate::plugins::Plugins::new(std::path::PathBuf::new(), Vec::new())),
             provider: Arc::new(provider),
             writer: None,
             reporter: Reporter::new(Arc::new(CollectSink::default())),

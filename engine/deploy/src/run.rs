@@ -84,6 +84,8 @@ pub struct RunOutcome {
     /// Stack outputs (marked values).
     pub outputs: Map<String, Value>,
     pub duration: Duration,
+    /// The resources the program declared, with parents and dependencies (`preview`, `up`).
+    pub graph: crate::resource_graph::ResourceGraph,
 }
 
 /// How often the lock's heartbeat is refreshed: `engine cancel` stops a running command within
@@ -268,7 +270,8 @@ async fn run_locked(
     let targets: Option<HashSet<String>> =
         (!options.targets.is_empty()).then(|| options.targets.iter().cloned().collect());
     let permits = Arc::new(Semaphore::new(options.parallel.max(1)));
-    let assets = Arc::new(crate::assets::Assets::new(cloud.provider.clone()));
+    let assets = Arc::new(crate::assets::Assets::new(cloud.provider.clone()).with_reporter(reporter.clone()));
+    let plugins = Arc::new(crate::plugins::Plugins::new(project.dir.clone(), project.packages.clone()));
     let make = |old: HashMap<String, ResourceState>, old_pending: Vec<ResourceState>| {
         Arc::new(Deployment {
             info: info.clone(),
@@ -280,6 +283,7 @@ async fn run_locked(
             graph: Graph::new(),
             provider: cloud.provider.clone(),
             assets: assets.clone(),
+            plugins: plugins.clone(),
             writer: writer.clone(),
             reporter: reporter.clone(),
             permits: permits.clone(),
@@ -296,6 +300,7 @@ async fn run_locked(
     let mut changes = false;
     let mut outputs = old_outputs.clone();
     let mut program_ok = true;
+    let mut graph = crate::resource_graph::ResourceGraph::default();
 
     let merge = |deployment: &Deployment,
                  counts: &mut BTreeMap<StepOp, usize>,
@@ -341,6 +346,7 @@ async fn run_locked(
         Operation::Preview | Operation::Up => {
             let deployment = make(old, old_pending);
             program_ok = run_with_program(project, &deployment, options, reporter).await;
+            graph = crate::resource_graph::ResourceGraph::from_graph(&deployment.graph, &info.root_urn());
             merge(&deployment, &mut counts, &mut errors, &mut changes);
             if program_ok {
                 let state = deployment.lock_state();
@@ -385,7 +391,7 @@ async fn run_locked(
         changes,
         errors: errors.len() + usize::from(!program_ok && errors.is_empty()),
     });
-    Ok(RunOutcome { ok, changes, counts, errors, outputs, duration })
+    Ok(RunOutcome { ok, changes, counts, errors, outputs, duration, graph })
 }
 
 /// Compact the journal, release the lock and stop the writer.
@@ -449,11 +455,13 @@ async fn run_with_program(
             )
         })
     };
+    deployment.plugins.set_env(spec.env.clone());
     deployment.touch();
     let outcome = run_program(&spec, reporter, &idle, &options.cancel).await;
     // The program is gone: what it still waits for will never come.
     deployment.graph.close();
     deployment.inflight.idle().await;
+    deployment.plugins.shutdown().await;
     monitor.shutdown().await;
     let (program_error, step_errors) = {
         let state = deployment.lock_state();

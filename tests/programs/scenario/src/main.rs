@@ -5,6 +5,7 @@
 //!   "resources": [
 //!     {"type": "AWS::S3::Bucket", "name": "logs", "props": {"Tags": [{"Key": "k", "Value": "${other.Arn}"}]},
 //!      "dependsOn": ["other"], "parent": "comp", "component": false, "read": "ID (ReadResource)",
+//!      "remote": "platform@^0.1.0 (a component of that package, built by its plugin)",
 //!      "options": {"protect": true, "deleteBeforeReplace": true, "ignoreChanges": ["Tags"],
 //!                  "replaceOnChanges": ["X"], "retainOnDelete": true, "import": "id", "region": "eu-west-1",
 //!                  "aliases": ["old-name"]}}
@@ -157,6 +158,9 @@ async fn main(ctx: Context) -> Result<()> {
         }
         let handle = if r.get("component").and_then(Value::as_bool).unwrap_or(false) {
             Handle::Component(ctx.component(type_name, name, options)?)
+        } else if let Some(package) = r.get("remote").and_then(Value::as_str) {
+            let props = input(r.get("props").unwrap_or(&Value::Object(Default::default())), &handles);
+            Handle::Custom(ctx.remote_component(type_name, name, package, props, options)?)
         } else if let Some(id) = r.get("read").and_then(Value::as_str) {
             Handle::Custom(ctx.read_resource(type_name, name, id.to_owned(), options)?)
         } else {
