@@ -215,14 +215,64 @@ pub mod rt {{
         }}
     }}
 
+    /// `Clone` of one field (out of line; see the generated `Clone` impls).
+    #[inline(never)]
+    pub fn cl<T: Clone>(value: &T) -> T {{
+        value.clone()
+    }}
+
+    /// `Default` of one field (out of line).
+    #[inline(never)]
+    pub fn df<T: Default>() -> T {{
+        T::default()
+    }}
+
+    /// The variant of an enum value, from its table (out of line: a `match` on strings would
+    /// inline a comparison per value).
+    #[inline(never)]
+    pub fn find<T: Copy>(table: &[(&str, T)], value: &str) -> Option<T> {{
+        table.iter().find(|(text, _)| *text == value).map(|(_, variant)| *variant)
+    }}
+
+    /// `Debug` of an enum: its value as the schema writes it.
+    #[inline(never)]
+    pub fn debug_enum(f: &mut std::fmt::Formatter<'_>, value: Option<&str>) -> std::fmt::Result {{
+        match value {{
+            Some(value) => write!(f, "{{value:?}}"),
+            None => f.write_str("Unset"),
+        }}
+    }}
+
+    /// The fields of an object being converted.
+    #[inline(never)]
+    pub fn fields(capacity: usize) -> Vec<(String, DynInput)> {{
+        Vec::with_capacity(capacity)
+    }}
+
+    /// Register a typed resource (`new`). Out of line, like the other helpers here: generated
+    /// functions stay small, which keeps the SDK's build fast (their MIR is optimized and
+    /// stored for every type, used or not).
+    #[inline(never)]
+    #[track_caller]
+    pub fn create<R: TypedResource>(ctx: &Context, name: &str, args: &R::Args, options: ResourceOptions) -> Result<R> {{
+        ctx.create::<R>(name, args, options)
+    }}
+
+    /// Read an existing resource (`get`).
+    #[inline(never)]
+    #[track_caller]
+    pub fn read<R: TypedResource>(ctx: &Context, name: &str, id: Input<String>, options: ResourceOptions) -> Result<R> {{
+        ctx.read::<R>(name, id, options)
+    }}
+
     /// A required field.
-    #[inline]
+    #[inline(never)]
     pub fn req<T: ToDyn>(fields: &mut Vec<(String, DynInput)>, key: &str, value: &T) {{
         fields.push((key.to_owned(), value.to_dyn()));
     }}
 
     /// An optional field: nothing when unset.
-    #[inline]
+    #[inline(never)]
     pub fn opt<T: ToDyn>(fields: &mut Vec<(String, DynInput)>, key: &str, value: &Option<T>) {{
         if let Some(value) = value {{
             fields.push((key.to_owned(), value.to_dyn()));
@@ -231,7 +281,7 @@ pub mod rt {{
 
     /// An enum value's dynamic form: `Unset` becomes a failed output, so the registration fails
     /// with the property's path.
-    #[inline]
+    #[inline(never)]
     pub fn enum_dyn(value: Option<&'static str>, enum_name: &str) -> DynInput {{
         match value {{
             Some(value) => DynInput::Value(Json::String(value.to_owned())),
@@ -245,7 +295,7 @@ pub mod rt {{
     }}
 
     /// An enum value read back.
-    #[inline]
+    #[inline(never)]
     pub fn enum_from_json<T>(value: Json, parse: fn(&str) -> Option<T>, enum_name: &str) -> std::result::Result<T, String> {{
         match value {{
             Json::String(text) => parse(&text).ok_or_else(|| format!("{{text:?}} is not a known {{enum_name}} value")),
@@ -254,14 +304,14 @@ pub mod rt {{
     }}
 
     /// Serialize through the dynamic form (the SDK's `DynInput` keeps outputs as outputs).
-    #[inline]
+    #[inline(never)]
     pub fn serialize<T: ToDyn + ?Sized, S: Serializer>(value: &T, serializer: S) -> std::result::Result<S::Ok, S::Error> {{
         value.to_dyn().serialize(serializer)
     }}
 
     /// A typed output property: read from the engine's JSON; a value of the wrong type fails the
     /// output with an error naming the resource and the property.
-    #[inline]
+    #[inline(never)]
     pub fn output<T: FromJson + OutputValue>(resource: &Resource, property: &'static str) -> Output<T> {{
         let owner = resource.clone();
         resource.output_value(property).try_map(move |value| {{
@@ -399,7 +449,7 @@ pub mod rt {{
     impl Fields {{
         /// # Errors
         /// When the value is not an object.
-        #[inline]
+        #[inline(never)]
         pub fn new(value: Json) -> std::result::Result<Self, String> {{
             match value {{
                 Json::Object(map) => Ok(Fields(map)),
@@ -411,7 +461,7 @@ pub mod rt {{
         ///
         /// # Errors
         /// The field's error, prefixed with its name.
-        #[inline]
+        #[inline(never)]
         pub fn take<T: FromJson>(&mut self, key: &str) -> std::result::Result<T, String> {{
             T::from_json(self.0.remove(key).unwrap_or(Json::Null)).map_err(|error| format!("{{key}}{{}}", dotted(&error)))
         }}
@@ -550,12 +600,12 @@ fn resource_items(out: &mut String, service: &Service, resource: &Resource, opti
     let _ = writeln!(out, "impl {name} {{");
     let _ = writeln!(
         out,
-        "    /// Declare a `{0}` named `name`.\n    ///\n    /// # Errors\n    /// An invalid name or a duplicate URN (see `Context::register`).\n    #[inline]\n    #[track_caller]\n    pub fn new(ctx: &rt::Context, name: &str, args: {name}Args, options: rt::ResourceOptions) -> rt::Result<Self> {{\n        ctx.create::<Self>(name, &args, options)\n    }}\n",
+        "    /// Declare a `{0}` named `name`.\n    ///\n    /// # Errors\n    /// An invalid name or a duplicate URN (see `Context::register`).\n    #[inline]\n    #[track_caller]\n    pub fn new(ctx: &rt::Context, name: &str, args: {name}Args, options: rt::ResourceOptions) -> rt::Result<Self> {{\n        rt::create::<Self>(ctx, name, &args, options)\n    }}\n",
         resource.type_name
     );
     let _ = writeln!(
         out,
-        "    /// Read an existing `{0}` by its identifier, without managing it.\n    ///\n    /// # Errors\n    /// An invalid name or a duplicate URN.\n    #[inline]\n    #[track_caller]\n    pub fn get(ctx: &rt::Context, name: &str, id: impl Into<rt::Input<String>>, options: rt::ResourceOptions) -> rt::Result<Self> {{\n        ctx.read::<Self>(name, id, options)\n    }}",
+        "    /// Read an existing `{0}` by its identifier, without managing it.\n    ///\n    /// # Errors\n    /// An invalid name or a duplicate URN.\n    #[inline]\n    #[track_caller]\n    pub fn get(ctx: &rt::Context, name: &str, id: impl Into<rt::Input<String>>, options: rt::ResourceOptions) -> rt::Result<Self> {{\n        rt::read::<Self>(ctx, name, id.into(), options)\n    }}",
         resource.type_name
     );
     for (property, field) in all.iter().zip(&names) {
@@ -575,7 +625,7 @@ fn resource_items(out: &mut String, service: &Service, resource: &Resource, opti
 
     // The arguments.
     out.push('\n');
-    let _ = writeln!(out, "/// The arguments of [`{name}`].\n#[derive(Clone, Default)]\npub struct {name}Args {{");
+    let _ = writeln!(out, "/// The arguments of [`{name}`].\npub struct {name}Args {{");
     let inputs: Vec<(&&Property, &String)> = all.iter().zip(&names).filter(|(p, _)| !p.read_only).collect();
     for (property, field) in &inputs {
         if options.docs {
@@ -586,9 +636,34 @@ fn resource_items(out: &mut String, service: &Service, resource: &Resource, opti
         let _ = writeln!(out, "    pub {field}: {ty},");
     }
     out.push_str("}\n");
+    clone_impl(out, &format!("{name}Args"), inputs.iter().map(|(_, f)| f.as_str()));
+    default_impl(out, &format!("{name}Args"), inputs.iter().map(|(_, f)| f.as_str()));
     to_dyn_impl(out, &format!("{name}Args"), inputs.iter().map(|(p, f)| (**p, f.as_str(), p.required)));
     // `TypedResource::Args` must be `Serialize`.
     serialize_shim(out, &format!("{name}Args"));
+}
+
+/// `Clone` through an out-of-line helper per field: a derived `clone` inlines every field's clone
+/// into its MIR, which the SDK's build would optimize and store for thousands of types.
+fn clone_impl<'a>(out: &mut String, type_name: &str, fields: impl Iterator<Item = &'a str>) {
+    let _ = write!(out, "\nimpl Clone for {type_name} {{\n    #[inline]\n    fn clone(&self) -> Self {{\n        {type_name} {{");
+    let mut any = false;
+    for field in fields {
+        any = true;
+        let _ = write!(out, "\n            {field}: rt::cl(&self.{field}),");
+    }
+    out.push_str(if any { "\n        }\n    }\n}\n" } else { "}\n    }\n}\n" });
+}
+
+/// `Default` the same way (every field's default, out of line).
+fn default_impl<'a>(out: &mut String, type_name: &str, fields: impl Iterator<Item = &'a str>) {
+    let _ = write!(out, "\nimpl Default for {type_name} {{\n    #[inline]\n    fn default() -> Self {{\n        {type_name} {{");
+    let mut any = false;
+    for field in fields {
+        any = true;
+        let _ = write!(out, "\n            {field}: rt::df(),");
+    }
+    out.push_str(if any { "\n        }\n    }\n}\n" } else { "}\n    }\n}\n" });
 }
 
 /// `ToDyn` (the schema's names) and `Serialize` through it.
@@ -596,7 +671,7 @@ fn to_dyn_impl<'a>(out: &mut String, type_name: &str, fields: impl Iterator<Item
     let fields: Vec<_> = fields.collect();
     let _ = writeln!(
         out,
-        "\nimpl rt::ToDyn for {type_name} {{\n    #[inline]\n    fn to_dyn(&self) -> rt::DynInput {{\n        let mut fields = Vec::with_capacity({});",
+        "\nimpl rt::ToDyn for {type_name} {{\n    #[inline]\n    fn to_dyn(&self) -> rt::DynInput {{\n        let mut fields = rt::fields({});",
         fields.len()
     );
     for (property, field, required) in fields {
@@ -628,7 +703,7 @@ fn args_struct(
         docs::rust(out, "", &def.doc);
         out.push_str("///\n");
     }
-    let _ = writeln!(out, "/// The input form of [`{0}`].\n#[derive(Clone, Default)]\npub struct {0}Args {{", def.name);
+    let _ = writeln!(out, "/// The input form of [`{0}`].\npub struct {0}Args {{", def.name);
     let mut fields = Vec::new();
     for (index, (property, field)) in all.iter().zip(&names).enumerate() {
         if property.read_only {
@@ -644,6 +719,8 @@ fn args_struct(
         fields.push((*property, field.as_str(), property.required));
     }
     out.push_str("}\n");
+    clone_impl(out, &format!("{}Args", def.name), fields.iter().map(|(_, f, _)| *f));
+    default_impl(out, &format!("{}Args", def.name), fields.iter().map(|(_, f, _)| *f));
     to_dyn_impl(out, &format!("{}Args", def.name), fields.into_iter());
 }
 
@@ -661,7 +738,7 @@ fn output_struct(
     if options.docs && !def.doc.is_empty() {
         docs::rust(out, "", &def.doc);
     }
-    let _ = writeln!(out, "#[derive(Clone)]\npub struct {} {{", def.name);
+    let _ = writeln!(out, "pub struct {} {{", def.name);
     for (index, (property, field)) in all.iter().zip(&names).enumerate() {
         if options.docs {
             docs::rust(out, "    ", &docs::property_doc(property));
@@ -672,13 +749,19 @@ fn output_struct(
         let _ = writeln!(out, "    pub {field}: {ty},");
     }
     out.push_str("}\n");
+    clone_impl(out, &def.name, names.iter().map(String::as_str));
     let _ = writeln!(
         out,
-        "\nimpl rt::FromJson for {0} {{\n    #[inline]\n    fn from_json(value: rt::Json) -> Result<Self, String> {{\n        let mut fields = rt::Fields::new(value)?;\n        Ok({0} {{",
+        "\nimpl rt::FromJson for {0} {{\n    #[inline]\n    fn from_json(value: rt::Json) -> Result<Self, String> {{\n        let mut fields = match rt::Fields::new(value) {{\n            Ok(fields) => fields,\n            Err(error) => return Err(error),\n        }};\n        Ok({0} {{",
         def.name
     );
     for (property, field) in all.iter().zip(&names) {
-        let _ = writeln!(out, "            {field}: fields.take({:?})?,", property.schema_name);
+        // `match`, not `?`: `?` calls (and the MIR inliner inlines) `Try` functions per field.
+        let _ = writeln!(
+            out,
+            "            {field}: match fields.take({:?}) {{\n                Ok(value) => value,\n                Err(error) => return Err(error),\n            }},",
+            property.schema_name
+        );
     }
     out.push_str("        })\n    }\n}\n");
 }
@@ -689,7 +772,7 @@ fn enum_type(out: &mut String, def: &TypeDef, values: &[crate::model::EnumValue]
     if options.docs && !def.doc.is_empty() {
         docs::rust(out, "", &def.doc);
     }
-    let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]\npub enum {name} {{");
+    let _ = writeln!(out, "#[derive(Clone, Copy, PartialEq, Eq, Default)]\npub enum {name} {{");
     out.push_str("    /// Not set (the default): a registration with it fails.\n    #[default]\n    Unset,\n");
     for value in values {
         let _ = writeln!(out, "    /// `{}`\n    {},", value.value.replace('`', "'"), value.ident);
@@ -701,11 +784,15 @@ fn enum_type(out: &mut String, def: &TypeDef, values: &[crate::model::EnumValue]
     for value in values {
         let _ = writeln!(out, "            {name}::{} => Some({:?}),", value.ident, value.value);
     }
-    out.push_str("        }\n    }\n\n    /// The variant for a value as the schema writes it.\n    #[inline]\n    #[must_use]\n    pub fn parse(value: &str) -> Option<Self> {\n        match value {\n");
+    out.push_str("        }\n    }\n\n    /// The variant for a value as the schema writes it.\n    #[inline]\n    #[must_use]\n    pub fn parse(value: &str) -> Option<Self> {\n        rt::find(Self::TABLE, value)\n    }\n\n    const TABLE: &'static [(&'static str, Self)] = &[\n");
     for value in values {
-        let _ = writeln!(out, "            {:?} => Some({name}::{}),", value.value, value.ident);
+        let _ = writeln!(out, "        ({:?}, {name}::{}),", value.value, value.ident);
     }
-    out.push_str("            _ => None,\n        }\n    }\n}\n");
+    out.push_str("    ];\n}\n");
+    let _ = writeln!(
+        out,
+        "\nimpl std::fmt::Debug for {name} {{\n    #[inline]\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        rt::debug_enum(f, self.as_str())\n    }}\n}}"
+    );
     let _ = writeln!(
         out,
         "\nimpl rt::ToDyn for {name} {{\n    #[inline]\n    fn to_dyn(&self) -> rt::DynInput {{\n        rt::enum_dyn(self.as_str(), {name:?})\n    }}\n}}\n\nimpl rt::FromJson for {name} {{\n    #[inline]\n    fn from_json(value: rt::Json) -> Result<Self, String> {{\n        rt::enum_from_json(value, {name}::parse, {name:?})\n    }}\n}}"

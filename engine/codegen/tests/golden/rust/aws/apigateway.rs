@@ -53,7 +53,7 @@ impl Method {
     #[inline]
     #[track_caller]
     pub fn new(ctx: &rt::Context, name: &str, args: MethodArgs, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.create::<Self>(name, &args, options)
+        rt::create::<Self>(ctx, name, &args, options)
     }
 
     /// Read an existing `AWS::ApiGateway::Method` by its identifier, without managing it.
@@ -63,7 +63,7 @@ impl Method {
     #[inline]
     #[track_caller]
     pub fn get(ctx: &rt::Context, name: &str, id: impl Into<rt::Input<String>>, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.read::<Self>(name, id, options)
+        rt::read::<Self>(ctx, name, id.into(), options)
     }
 
     #[inline]
@@ -153,7 +153,6 @@ impl Method {
 }
 
 /// The arguments of [`Method`].
-#[derive(Clone, Default)]
 pub struct MethodArgs {
     pub api_key_required: Option<rt::Input<bool>>,
     pub authorization_scopes: Option<rt::Input<Vec<rt::Input<String>>>>,
@@ -177,10 +176,52 @@ pub struct MethodArgs {
     pub rest_api_id: rt::Input<String>,
 }
 
+impl Clone for MethodArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        MethodArgs {
+            api_key_required: rt::cl(&self.api_key_required),
+            authorization_scopes: rt::cl(&self.authorization_scopes),
+            authorization_type: rt::cl(&self.authorization_type),
+            authorizer_id: rt::cl(&self.authorizer_id),
+            http_method: rt::cl(&self.http_method),
+            integration: rt::cl(&self.integration),
+            method_responses: rt::cl(&self.method_responses),
+            operation_name: rt::cl(&self.operation_name),
+            request_models: rt::cl(&self.request_models),
+            request_parameters: rt::cl(&self.request_parameters),
+            request_validator_id: rt::cl(&self.request_validator_id),
+            resource_id: rt::cl(&self.resource_id),
+            rest_api_id: rt::cl(&self.rest_api_id),
+        }
+    }
+}
+
+impl Default for MethodArgs {
+    #[inline]
+    fn default() -> Self {
+        MethodArgs {
+            api_key_required: rt::df(),
+            authorization_scopes: rt::df(),
+            authorization_type: rt::df(),
+            authorizer_id: rt::df(),
+            http_method: rt::df(),
+            integration: rt::df(),
+            method_responses: rt::df(),
+            operation_name: rt::df(),
+            request_models: rt::df(),
+            request_parameters: rt::df(),
+            request_validator_id: rt::df(),
+            resource_id: rt::df(),
+            rest_api_id: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for MethodArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(13);
+        let mut fields = rt::fields(13);
         rt::opt(&mut fields, "ApiKeyRequired", &self.api_key_required);
         rt::opt(&mut fields, "AuthorizationScopes", &self.authorization_scopes);
         rt::opt(&mut fields, "AuthorizationType", &self.authorization_type);
@@ -210,7 +251,6 @@ impl rt::Serialize for MethodArgs {
 /// resource that specifies information about the target backend that a method calls.
 ///
 /// The input form of [`MethodIntegration`].
-#[derive(Clone, Default)]
 pub struct MethodIntegrationArgs {
     pub cache_key_parameters: Option<rt::Input<Vec<rt::Input<String>>>>,
     pub cache_namespace: Option<rt::Input<String>>,
@@ -230,10 +270,58 @@ pub struct MethodIntegrationArgs {
     pub uri: Option<rt::Input<String>>,
 }
 
+impl Clone for MethodIntegrationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        MethodIntegrationArgs {
+            cache_key_parameters: rt::cl(&self.cache_key_parameters),
+            cache_namespace: rt::cl(&self.cache_namespace),
+            connection_id: rt::cl(&self.connection_id),
+            connection_type: rt::cl(&self.connection_type),
+            content_handling: rt::cl(&self.content_handling),
+            credentials: rt::cl(&self.credentials),
+            integration_http_method: rt::cl(&self.integration_http_method),
+            integration_responses: rt::cl(&self.integration_responses),
+            integration_target: rt::cl(&self.integration_target),
+            passthrough_behavior: rt::cl(&self.passthrough_behavior),
+            request_parameters: rt::cl(&self.request_parameters),
+            request_templates: rt::cl(&self.request_templates),
+            response_transfer_mode: rt::cl(&self.response_transfer_mode),
+            timeout_in_millis: rt::cl(&self.timeout_in_millis),
+            r#type: rt::cl(&self.r#type),
+            uri: rt::cl(&self.uri),
+        }
+    }
+}
+
+impl Default for MethodIntegrationArgs {
+    #[inline]
+    fn default() -> Self {
+        MethodIntegrationArgs {
+            cache_key_parameters: rt::df(),
+            cache_namespace: rt::df(),
+            connection_id: rt::df(),
+            connection_type: rt::df(),
+            content_handling: rt::df(),
+            credentials: rt::df(),
+            integration_http_method: rt::df(),
+            integration_responses: rt::df(),
+            integration_target: rt::df(),
+            passthrough_behavior: rt::df(),
+            request_parameters: rt::df(),
+            request_templates: rt::df(),
+            response_transfer_mode: rt::df(),
+            timeout_in_millis: rt::df(),
+            r#type: rt::df(),
+            uri: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for MethodIntegrationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(16);
+        let mut fields = rt::fields(16);
         rt::opt(&mut fields, "CacheKeyParameters", &self.cache_key_parameters);
         rt::opt(&mut fields, "CacheNamespace", &self.cache_namespace);
         rt::opt(&mut fields, "ConnectionId", &self.connection_id);
@@ -257,7 +345,6 @@ impl rt::ToDyn for MethodIntegrationArgs {
 /// ``Integration`` is a property of the
 /// [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html)
 /// resource that specifies information about the target backend that a method calls.
-#[derive(Clone)]
 pub struct MethodIntegration {
     pub cache_key_parameters: Option<Vec<String>>,
     pub cache_namespace: Option<String>,
@@ -277,32 +364,107 @@ pub struct MethodIntegration {
     pub uri: Option<String>,
 }
 
+impl Clone for MethodIntegration {
+    #[inline]
+    fn clone(&self) -> Self {
+        MethodIntegration {
+            cache_key_parameters: rt::cl(&self.cache_key_parameters),
+            cache_namespace: rt::cl(&self.cache_namespace),
+            connection_id: rt::cl(&self.connection_id),
+            connection_type: rt::cl(&self.connection_type),
+            content_handling: rt::cl(&self.content_handling),
+            credentials: rt::cl(&self.credentials),
+            integration_http_method: rt::cl(&self.integration_http_method),
+            integration_responses: rt::cl(&self.integration_responses),
+            integration_target: rt::cl(&self.integration_target),
+            passthrough_behavior: rt::cl(&self.passthrough_behavior),
+            request_parameters: rt::cl(&self.request_parameters),
+            request_templates: rt::cl(&self.request_templates),
+            response_transfer_mode: rt::cl(&self.response_transfer_mode),
+            timeout_in_millis: rt::cl(&self.timeout_in_millis),
+            r#type: rt::cl(&self.r#type),
+            uri: rt::cl(&self.uri),
+        }
+    }
+}
+
 impl rt::FromJson for MethodIntegration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(MethodIntegration {
-            cache_key_parameters: fields.take("CacheKeyParameters")?,
-            cache_namespace: fields.take("CacheNamespace")?,
-            connection_id: fields.take("ConnectionId")?,
-            connection_type: fields.take("ConnectionType")?,
-            content_handling: fields.take("ContentHandling")?,
-            credentials: fields.take("Credentials")?,
-            integration_http_method: fields.take("IntegrationHttpMethod")?,
-            integration_responses: fields.take("IntegrationResponses")?,
-            integration_target: fields.take("IntegrationTarget")?,
-            passthrough_behavior: fields.take("PassthroughBehavior")?,
-            request_parameters: fields.take("RequestParameters")?,
-            request_templates: fields.take("RequestTemplates")?,
-            response_transfer_mode: fields.take("ResponseTransferMode")?,
-            timeout_in_millis: fields.take("TimeoutInMillis")?,
-            r#type: fields.take("Type")?,
-            uri: fields.take("Uri")?,
+            cache_key_parameters: match fields.take("CacheKeyParameters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            cache_namespace: match fields.take("CacheNamespace") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            connection_id: match fields.take("ConnectionId") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            connection_type: match fields.take("ConnectionType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            content_handling: match fields.take("ContentHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            credentials: match fields.take("Credentials") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            integration_http_method: match fields.take("IntegrationHttpMethod") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            integration_responses: match fields.take("IntegrationResponses") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            integration_target: match fields.take("IntegrationTarget") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            passthrough_behavior: match fields.take("PassthroughBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            request_parameters: match fields.take("RequestParameters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            request_templates: match fields.take("RequestTemplates") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_transfer_mode: match fields.take("ResponseTransferMode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            timeout_in_millis: match fields.take("TimeoutInMillis") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            uri: match fields.take("Uri") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum MethodIntegrationConnectionType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -329,11 +491,19 @@ impl MethodIntegrationConnectionType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "INTERNET" => Some(MethodIntegrationConnectionType::Internet),
-            "VPC_LINK" => Some(MethodIntegrationConnectionType::VpcLink),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("INTERNET", MethodIntegrationConnectionType::Internet),
+        ("VPC_LINK", MethodIntegrationConnectionType::VpcLink),
+    ];
+}
+
+impl std::fmt::Debug for MethodIntegrationConnectionType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -351,7 +521,7 @@ impl rt::FromJson for MethodIntegrationConnectionType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum MethodIntegrationContentHandling {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -378,11 +548,19 @@ impl MethodIntegrationContentHandling {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "CONVERT_TO_BINARY" => Some(MethodIntegrationContentHandling::ConvertToBinary),
-            "CONVERT_TO_TEXT" => Some(MethodIntegrationContentHandling::ConvertToText),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("CONVERT_TO_BINARY", MethodIntegrationContentHandling::ConvertToBinary),
+        ("CONVERT_TO_TEXT", MethodIntegrationContentHandling::ConvertToText),
+    ];
+}
+
+impl std::fmt::Debug for MethodIntegrationContentHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -406,7 +584,6 @@ impl rt::FromJson for MethodIntegrationContentHandling {
 /// finishes processing a request.
 ///
 /// The input form of [`MethodIntegrationResponse`].
-#[derive(Clone, Default)]
 pub struct MethodIntegrationResponseArgs {
     pub content_handling: Option<rt::Input<MethodIntegrationResponseContentHandling>>,
     pub response_parameters: Option<rt::Input<rt::Map<String, rt::Input<String>>>>,
@@ -415,10 +592,36 @@ pub struct MethodIntegrationResponseArgs {
     pub status_code: rt::Input<String>,
 }
 
+impl Clone for MethodIntegrationResponseArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        MethodIntegrationResponseArgs {
+            content_handling: rt::cl(&self.content_handling),
+            response_parameters: rt::cl(&self.response_parameters),
+            response_templates: rt::cl(&self.response_templates),
+            selection_pattern: rt::cl(&self.selection_pattern),
+            status_code: rt::cl(&self.status_code),
+        }
+    }
+}
+
+impl Default for MethodIntegrationResponseArgs {
+    #[inline]
+    fn default() -> Self {
+        MethodIntegrationResponseArgs {
+            content_handling: rt::df(),
+            response_parameters: rt::df(),
+            response_templates: rt::df(),
+            selection_pattern: rt::df(),
+            status_code: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for MethodIntegrationResponseArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::opt(&mut fields, "ContentHandling", &self.content_handling);
         rt::opt(&mut fields, "ResponseParameters", &self.response_parameters);
         rt::opt(&mut fields, "ResponseTemplates", &self.response_templates);
@@ -432,7 +635,6 @@ impl rt::ToDyn for MethodIntegrationResponseArgs {
 /// Integration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apitgateway-method-integration.html)
 /// property type that specifies the response that API Gateway sends after a method's backend
 /// finishes processing a request.
-#[derive(Clone)]
 pub struct MethodIntegrationResponse {
     pub content_handling: Option<MethodIntegrationResponseContentHandling>,
     pub response_parameters: Option<rt::Map<String, String>>,
@@ -441,21 +643,52 @@ pub struct MethodIntegrationResponse {
     pub status_code: String,
 }
 
+impl Clone for MethodIntegrationResponse {
+    #[inline]
+    fn clone(&self) -> Self {
+        MethodIntegrationResponse {
+            content_handling: rt::cl(&self.content_handling),
+            response_parameters: rt::cl(&self.response_parameters),
+            response_templates: rt::cl(&self.response_templates),
+            selection_pattern: rt::cl(&self.selection_pattern),
+            status_code: rt::cl(&self.status_code),
+        }
+    }
+}
+
 impl rt::FromJson for MethodIntegrationResponse {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(MethodIntegrationResponse {
-            content_handling: fields.take("ContentHandling")?,
-            response_parameters: fields.take("ResponseParameters")?,
-            response_templates: fields.take("ResponseTemplates")?,
-            selection_pattern: fields.take("SelectionPattern")?,
-            status_code: fields.take("StatusCode")?,
+            content_handling: match fields.take("ContentHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_parameters: match fields.take("ResponseParameters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_templates: match fields.take("ResponseTemplates") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            selection_pattern: match fields.take("SelectionPattern") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            status_code: match fields.take("StatusCode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum MethodIntegrationResponseContentHandling {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -482,11 +715,19 @@ impl MethodIntegrationResponseContentHandling {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "CONVERT_TO_BINARY" => Some(MethodIntegrationResponseContentHandling::ConvertToBinary),
-            "CONVERT_TO_TEXT" => Some(MethodIntegrationResponseContentHandling::ConvertToText),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("CONVERT_TO_BINARY", MethodIntegrationResponseContentHandling::ConvertToBinary),
+        ("CONVERT_TO_TEXT", MethodIntegrationResponseContentHandling::ConvertToText),
+    ];
+}
+
+impl std::fmt::Debug for MethodIntegrationResponseContentHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -504,7 +745,7 @@ impl rt::FromJson for MethodIntegrationResponseContentHandling {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum MethodIntegrationPassthroughBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -534,12 +775,20 @@ impl MethodIntegrationPassthroughBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "WHEN_NO_MATCH" => Some(MethodIntegrationPassthroughBehavior::WhenNoMatch),
-            "WHEN_NO_TEMPLATES" => Some(MethodIntegrationPassthroughBehavior::WhenNoTemplates),
-            "NEVER" => Some(MethodIntegrationPassthroughBehavior::Never),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("WHEN_NO_MATCH", MethodIntegrationPassthroughBehavior::WhenNoMatch),
+        ("WHEN_NO_TEMPLATES", MethodIntegrationPassthroughBehavior::WhenNoTemplates),
+        ("NEVER", MethodIntegrationPassthroughBehavior::Never),
+    ];
+}
+
+impl std::fmt::Debug for MethodIntegrationPassthroughBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -557,7 +806,7 @@ impl rt::FromJson for MethodIntegrationPassthroughBehavior {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum MethodIntegrationResponseTransferMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -584,11 +833,19 @@ impl MethodIntegrationResponseTransferMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "BUFFERED" => Some(MethodIntegrationResponseTransferMode::Buffered),
-            "STREAM" => Some(MethodIntegrationResponseTransferMode::Stream),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("BUFFERED", MethodIntegrationResponseTransferMode::Buffered),
+        ("STREAM", MethodIntegrationResponseTransferMode::Stream),
+    ];
+}
+
+impl std::fmt::Debug for MethodIntegrationResponseTransferMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -606,7 +863,7 @@ impl rt::FromJson for MethodIntegrationResponseTransferMode {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum MethodIntegrationType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -642,14 +899,22 @@ impl MethodIntegrationType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "AWS" => Some(MethodIntegrationType::Aws),
-            "AWS_PROXY" => Some(MethodIntegrationType::AwsProxy),
-            "HTTP" => Some(MethodIntegrationType::Http),
-            "HTTP_PROXY" => Some(MethodIntegrationType::HttpProxy),
-            "MOCK" => Some(MethodIntegrationType::Mock),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("AWS", MethodIntegrationType::Aws),
+        ("AWS_PROXY", MethodIntegrationType::AwsProxy),
+        ("HTTP", MethodIntegrationType::Http),
+        ("HTTP_PROXY", MethodIntegrationType::HttpProxy),
+        ("MOCK", MethodIntegrationType::Mock),
+    ];
+}
+
+impl std::fmt::Debug for MethodIntegrationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -668,17 +933,38 @@ impl rt::FromJson for MethodIntegrationType {
 }
 
 /// The input form of [`MethodResponse`].
-#[derive(Clone, Default)]
 pub struct MethodResponseArgs {
     pub response_models: Option<rt::Input<rt::Map<String, rt::Input<String>>>>,
     pub response_parameters: Option<rt::Input<rt::Map<String, rt::Input<rt::Json>>>>,
     pub status_code: rt::Input<String>,
 }
 
+impl Clone for MethodResponseArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        MethodResponseArgs {
+            response_models: rt::cl(&self.response_models),
+            response_parameters: rt::cl(&self.response_parameters),
+            status_code: rt::cl(&self.status_code),
+        }
+    }
+}
+
+impl Default for MethodResponseArgs {
+    #[inline]
+    fn default() -> Self {
+        MethodResponseArgs {
+            response_models: rt::df(),
+            response_parameters: rt::df(),
+            status_code: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for MethodResponseArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "ResponseModels", &self.response_models);
         rt::opt(&mut fields, "ResponseParameters", &self.response_parameters);
         rt::req(&mut fields, "StatusCode", &self.status_code);
@@ -686,21 +972,43 @@ impl rt::ToDyn for MethodResponseArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct MethodResponse {
     pub response_models: Option<rt::Map<String, String>>,
     pub response_parameters: Option<rt::Map<String, rt::Json>>,
     pub status_code: String,
 }
 
+impl Clone for MethodResponse {
+    #[inline]
+    fn clone(&self) -> Self {
+        MethodResponse {
+            response_models: rt::cl(&self.response_models),
+            response_parameters: rt::cl(&self.response_parameters),
+            status_code: rt::cl(&self.status_code),
+        }
+    }
+}
+
 impl rt::FromJson for MethodResponse {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(MethodResponse {
-            response_models: fields.take("ResponseModels")?,
-            response_parameters: fields.take("ResponseParameters")?,
-            status_code: fields.take("StatusCode")?,
+            response_models: match fields.take("ResponseModels") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_parameters: match fields.take("ResponseParameters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            status_code: match fields.take("StatusCode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }

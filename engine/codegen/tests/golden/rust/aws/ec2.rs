@@ -58,7 +58,7 @@ impl Vpc {
     #[inline]
     #[track_caller]
     pub fn new(ctx: &rt::Context, name: &str, args: VpcArgs, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.create::<Self>(name, &args, options)
+        rt::create::<Self>(ctx, name, &args, options)
     }
 
     /// Read an existing `AWS::EC2::VPC` by its identifier, without managing it.
@@ -68,7 +68,7 @@ impl Vpc {
     #[inline]
     #[track_caller]
     pub fn get(ctx: &rt::Context, name: &str, id: impl Into<rt::Input<String>>, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.read::<Self>(name, id, options)
+        rt::read::<Self>(ctx, name, id.into(), options)
     }
 
     /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify
@@ -198,7 +198,6 @@ impl Vpc {
 }
 
 /// The arguments of [`Vpc`].
-#[derive(Clone, Default)]
 pub struct VpcArgs {
     /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify
     /// the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``,
@@ -252,10 +251,42 @@ pub struct VpcArgs {
     pub vpc_encryption_control: Option<rt::Input<VpcEncryptionControlArgs>>,
 }
 
+impl Clone for VpcArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        VpcArgs {
+            cidr_block: rt::cl(&self.cidr_block),
+            enable_dns_hostnames: rt::cl(&self.enable_dns_hostnames),
+            enable_dns_support: rt::cl(&self.enable_dns_support),
+            instance_tenancy: rt::cl(&self.instance_tenancy),
+            ipv4_ipam_pool_id: rt::cl(&self.ipv4_ipam_pool_id),
+            ipv4_netmask_length: rt::cl(&self.ipv4_netmask_length),
+            tags: rt::cl(&self.tags),
+            vpc_encryption_control: rt::cl(&self.vpc_encryption_control),
+        }
+    }
+}
+
+impl Default for VpcArgs {
+    #[inline]
+    fn default() -> Self {
+        VpcArgs {
+            cidr_block: rt::df(),
+            enable_dns_hostnames: rt::df(),
+            enable_dns_support: rt::df(),
+            instance_tenancy: rt::df(),
+            ipv4_ipam_pool_id: rt::df(),
+            ipv4_netmask_length: rt::df(),
+            tags: rt::df(),
+            vpc_encryption_control: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for VpcArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(8);
+        let mut fields = rt::fields(8);
         rt::opt(&mut fields, "CidrBlock", &self.cidr_block);
         rt::opt(&mut fields, "EnableDnsHostnames", &self.enable_dns_hostnames);
         rt::opt(&mut fields, "EnableDnsSupport", &self.enable_dns_support);
@@ -282,7 +313,7 @@ impl rt::Serialize for VpcArgs {
 /// You cannot specify a tenancy of ``default`` during instance launch. Updating ``InstanceTenancy``
 /// requires no replacement only if you are updating its value from ``dedicated`` to ``default``.
 /// Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcInstanceTenancy {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -312,12 +343,20 @@ impl VpcInstanceTenancy {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "dedicated" => Some(VpcInstanceTenancy::Dedicated),
-            "default" => Some(VpcInstanceTenancy::Default),
-            "host" => Some(VpcInstanceTenancy::Host),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("dedicated", VpcInstanceTenancy::Dedicated),
+        ("default", VpcInstanceTenancy::Default),
+        ("host", VpcInstanceTenancy::Host),
+    ];
+}
+
+impl std::fmt::Debug for VpcInstanceTenancy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -341,7 +380,6 @@ impl rt::FromJson for VpcInstanceTenancy {
 /// *Amazon VPC User Guide*.
 ///
 /// The input form of [`VpcEncryptionControl`].
-#[derive(Clone, Default)]
 pub struct VpcEncryptionControlArgs {
     /// Write-only: never returned by a read.
     pub egress_only_internet_gateway_exclusion: Option<rt::Input<VpcEncryptionControlEgressOnlyInternetGatewayExclusion>>,
@@ -363,10 +401,44 @@ pub struct VpcEncryptionControlArgs {
     pub vpc_peering_exclusion: Option<rt::Input<VpcEncryptionControlVpcPeeringExclusion>>,
 }
 
+impl Clone for VpcEncryptionControlArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        VpcEncryptionControlArgs {
+            egress_only_internet_gateway_exclusion: rt::cl(&self.egress_only_internet_gateway_exclusion),
+            elastic_file_system_exclusion: rt::cl(&self.elastic_file_system_exclusion),
+            internet_gateway_exclusion: rt::cl(&self.internet_gateway_exclusion),
+            lambda_exclusion: rt::cl(&self.lambda_exclusion),
+            mode: rt::cl(&self.mode),
+            nat_gateway_exclusion: rt::cl(&self.nat_gateway_exclusion),
+            virtual_private_gateway_exclusion: rt::cl(&self.virtual_private_gateway_exclusion),
+            vpc_lattice_exclusion: rt::cl(&self.vpc_lattice_exclusion),
+            vpc_peering_exclusion: rt::cl(&self.vpc_peering_exclusion),
+        }
+    }
+}
+
+impl Default for VpcEncryptionControlArgs {
+    #[inline]
+    fn default() -> Self {
+        VpcEncryptionControlArgs {
+            egress_only_internet_gateway_exclusion: rt::df(),
+            elastic_file_system_exclusion: rt::df(),
+            internet_gateway_exclusion: rt::df(),
+            lambda_exclusion: rt::df(),
+            mode: rt::df(),
+            nat_gateway_exclusion: rt::df(),
+            virtual_private_gateway_exclusion: rt::df(),
+            vpc_lattice_exclusion: rt::df(),
+            vpc_peering_exclusion: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for VpcEncryptionControlArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(9);
+        let mut fields = rt::fields(9);
         rt::opt(&mut fields, "EgressOnlyInternetGatewayExclusion", &self.egress_only_internet_gateway_exclusion);
         rt::opt(&mut fields, "ElasticFileSystemExclusion", &self.elastic_file_system_exclusion);
         rt::opt(&mut fields, "InternetGatewayExclusion", &self.internet_gateway_exclusion);
@@ -384,7 +456,6 @@ impl rt::ToDyn for VpcEncryptionControlArgs {
 /// [Enforce VPC encryption in
 /// transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the
 /// *Amazon VPC User Guide*.
-#[derive(Clone)]
 pub struct VpcEncryptionControl {
     /// Write-only: never returned by a read.
     pub egress_only_internet_gateway_exclusion: Option<VpcEncryptionControlEgressOnlyInternetGatewayExclusion>,
@@ -426,30 +497,97 @@ pub struct VpcEncryptionControl {
     pub vpc_peering_exclusion: Option<VpcEncryptionControlVpcPeeringExclusion>,
 }
 
+impl Clone for VpcEncryptionControl {
+    #[inline]
+    fn clone(&self) -> Self {
+        VpcEncryptionControl {
+            egress_only_internet_gateway_exclusion: rt::cl(&self.egress_only_internet_gateway_exclusion),
+            elastic_file_system_exclusion: rt::cl(&self.elastic_file_system_exclusion),
+            internet_gateway_exclusion: rt::cl(&self.internet_gateway_exclusion),
+            lambda_exclusion: rt::cl(&self.lambda_exclusion),
+            mode: rt::cl(&self.mode),
+            nat_gateway_exclusion: rt::cl(&self.nat_gateway_exclusion),
+            resource_exclusions: rt::cl(&self.resource_exclusions),
+            state: rt::cl(&self.state),
+            state_message: rt::cl(&self.state_message),
+            virtual_private_gateway_exclusion: rt::cl(&self.virtual_private_gateway_exclusion),
+            vpc_encryption_control_id: rt::cl(&self.vpc_encryption_control_id),
+            vpc_id: rt::cl(&self.vpc_id),
+            vpc_lattice_exclusion: rt::cl(&self.vpc_lattice_exclusion),
+            vpc_peering_exclusion: rt::cl(&self.vpc_peering_exclusion),
+        }
+    }
+}
+
 impl rt::FromJson for VpcEncryptionControl {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(VpcEncryptionControl {
-            egress_only_internet_gateway_exclusion: fields.take("EgressOnlyInternetGatewayExclusion")?,
-            elastic_file_system_exclusion: fields.take("ElasticFileSystemExclusion")?,
-            internet_gateway_exclusion: fields.take("InternetGatewayExclusion")?,
-            lambda_exclusion: fields.take("LambdaExclusion")?,
-            mode: fields.take("Mode")?,
-            nat_gateway_exclusion: fields.take("NatGatewayExclusion")?,
-            resource_exclusions: fields.take("ResourceExclusions")?,
-            state: fields.take("State")?,
-            state_message: fields.take("StateMessage")?,
-            virtual_private_gateway_exclusion: fields.take("VirtualPrivateGatewayExclusion")?,
-            vpc_encryption_control_id: fields.take("VpcEncryptionControlId")?,
-            vpc_id: fields.take("VpcId")?,
-            vpc_lattice_exclusion: fields.take("VpcLatticeExclusion")?,
-            vpc_peering_exclusion: fields.take("VpcPeeringExclusion")?,
+            egress_only_internet_gateway_exclusion: match fields.take("EgressOnlyInternetGatewayExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            elastic_file_system_exclusion: match fields.take("ElasticFileSystemExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            internet_gateway_exclusion: match fields.take("InternetGatewayExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            lambda_exclusion: match fields.take("LambdaExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            mode: match fields.take("Mode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            nat_gateway_exclusion: match fields.take("NatGatewayExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            resource_exclusions: match fields.take("ResourceExclusions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            state: match fields.take("State") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            state_message: match fields.take("StateMessage") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            virtual_private_gateway_exclusion: match fields.take("VirtualPrivateGatewayExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            vpc_encryption_control_id: match fields.take("VpcEncryptionControlId") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            vpc_id: match fields.take("VpcId") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            vpc_lattice_exclusion: match fields.take("VpcLatticeExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            vpc_peering_exclusion: match fields.take("VpcPeeringExclusion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -476,11 +614,19 @@ impl VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlEgressOnlyInternetGatewayExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlEgressOnlyInternetGatewayExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlEgressOnlyInternetGatewayExclusion::Enable),
+        ("disable", VpcEncryptionControlEgressOnlyInternetGatewayExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -498,7 +644,7 @@ impl rt::FromJson for VpcEncryptionControlEgressOnlyInternetGatewayExclusion {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlElasticFileSystemExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -525,11 +671,19 @@ impl VpcEncryptionControlElasticFileSystemExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlElasticFileSystemExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlElasticFileSystemExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlElasticFileSystemExclusion::Enable),
+        ("disable", VpcEncryptionControlElasticFileSystemExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlElasticFileSystemExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -547,7 +701,7 @@ impl rt::FromJson for VpcEncryptionControlElasticFileSystemExclusion {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlInternetGatewayExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -574,11 +728,19 @@ impl VpcEncryptionControlInternetGatewayExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlInternetGatewayExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlInternetGatewayExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlInternetGatewayExclusion::Enable),
+        ("disable", VpcEncryptionControlInternetGatewayExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlInternetGatewayExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -596,7 +758,7 @@ impl rt::FromJson for VpcEncryptionControlInternetGatewayExclusion {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlLambdaExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -623,11 +785,19 @@ impl VpcEncryptionControlLambdaExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlLambdaExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlLambdaExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlLambdaExclusion::Enable),
+        ("disable", VpcEncryptionControlLambdaExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlLambdaExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -646,7 +816,7 @@ impl rt::FromJson for VpcEncryptionControlLambdaExclusion {
 }
 
 /// The encryption mode for the VPC Encryption Control configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -673,11 +843,19 @@ impl VpcEncryptionControlMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "monitor" => Some(VpcEncryptionControlMode::Monitor),
-            "enforce" => Some(VpcEncryptionControlMode::Enforce),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("monitor", VpcEncryptionControlMode::Monitor),
+        ("enforce", VpcEncryptionControlMode::Enforce),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -695,7 +873,7 @@ impl rt::FromJson for VpcEncryptionControlMode {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlNatGatewayExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -722,11 +900,19 @@ impl VpcEncryptionControlNatGatewayExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlNatGatewayExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlNatGatewayExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlNatGatewayExclusion::Enable),
+        ("disable", VpcEncryptionControlNatGatewayExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlNatGatewayExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -748,7 +934,6 @@ impl rt::FromJson for VpcEncryptionControlNatGatewayExclusion {
 /// more information, see [Enforce VPC encryption in
 /// transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the
 /// *Amazon VPC User Guide*.
-#[derive(Clone)]
 pub struct VpcEncryptionControlExclusions {
     /// The exclusion configuration for egress-only internet gateway traffic.
     ///
@@ -784,19 +969,62 @@ pub struct VpcEncryptionControlExclusions {
     pub vpc_peering: VpcEncryptionControlExclusion,
 }
 
+impl Clone for VpcEncryptionControlExclusions {
+    #[inline]
+    fn clone(&self) -> Self {
+        VpcEncryptionControlExclusions {
+            egress_only_internet_gateway: rt::cl(&self.egress_only_internet_gateway),
+            elastic_file_system: rt::cl(&self.elastic_file_system),
+            internet_gateway: rt::cl(&self.internet_gateway),
+            lambda: rt::cl(&self.lambda),
+            nat_gateway: rt::cl(&self.nat_gateway),
+            virtual_private_gateway: rt::cl(&self.virtual_private_gateway),
+            vpc_lattice: rt::cl(&self.vpc_lattice),
+            vpc_peering: rt::cl(&self.vpc_peering),
+        }
+    }
+}
+
 impl rt::FromJson for VpcEncryptionControlExclusions {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(VpcEncryptionControlExclusions {
-            egress_only_internet_gateway: fields.take("EgressOnlyInternetGateway")?,
-            elastic_file_system: fields.take("ElasticFileSystem")?,
-            internet_gateway: fields.take("InternetGateway")?,
-            lambda: fields.take("Lambda")?,
-            nat_gateway: fields.take("NatGateway")?,
-            virtual_private_gateway: fields.take("VirtualPrivateGateway")?,
-            vpc_lattice: fields.take("VpcLattice")?,
-            vpc_peering: fields.take("VpcPeering")?,
+            egress_only_internet_gateway: match fields.take("EgressOnlyInternetGateway") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            elastic_file_system: match fields.take("ElasticFileSystem") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            internet_gateway: match fields.take("InternetGateway") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            lambda: match fields.take("Lambda") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            nat_gateway: match fields.take("NatGateway") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            virtual_private_gateway: match fields.take("VirtualPrivateGateway") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            vpc_lattice: match fields.take("VpcLattice") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            vpc_peering: match fields.take("VpcPeering") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -805,7 +1033,6 @@ impl rt::FromJson for VpcEncryptionControlExclusions {
 /// [Enforce VPC encryption in
 /// transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the
 /// *Amazon VPC User Guide*.
-#[derive(Clone)]
 pub struct VpcEncryptionControlExclusion {
     /// The current state of the exclusion configuration.
     ///
@@ -817,18 +1044,37 @@ pub struct VpcEncryptionControlExclusion {
     pub state_message: String,
 }
 
+impl Clone for VpcEncryptionControlExclusion {
+    #[inline]
+    fn clone(&self) -> Self {
+        VpcEncryptionControlExclusion {
+            state: rt::cl(&self.state),
+            state_message: rt::cl(&self.state_message),
+        }
+    }
+}
+
 impl rt::FromJson for VpcEncryptionControlExclusion {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(VpcEncryptionControlExclusion {
-            state: fields.take("State")?,
-            state_message: fields.take("StateMessage")?,
+            state: match fields.take("State") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            state_message: match fields.take("StateMessage") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlVirtualPrivateGatewayExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -855,11 +1101,19 @@ impl VpcEncryptionControlVirtualPrivateGatewayExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlVirtualPrivateGatewayExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlVirtualPrivateGatewayExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlVirtualPrivateGatewayExclusion::Enable),
+        ("disable", VpcEncryptionControlVirtualPrivateGatewayExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlVirtualPrivateGatewayExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -877,7 +1131,7 @@ impl rt::FromJson for VpcEncryptionControlVirtualPrivateGatewayExclusion {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlVpcLatticeExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -904,11 +1158,19 @@ impl VpcEncryptionControlVpcLatticeExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlVpcLatticeExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlVpcLatticeExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlVpcLatticeExclusion::Enable),
+        ("disable", VpcEncryptionControlVpcLatticeExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlVpcLatticeExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -926,7 +1188,7 @@ impl rt::FromJson for VpcEncryptionControlVpcLatticeExclusion {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum VpcEncryptionControlVpcPeeringExclusion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -953,11 +1215,19 @@ impl VpcEncryptionControlVpcPeeringExclusion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enable" => Some(VpcEncryptionControlVpcPeeringExclusion::Enable),
-            "disable" => Some(VpcEncryptionControlVpcPeeringExclusion::Disable),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enable", VpcEncryptionControlVpcPeeringExclusion::Enable),
+        ("disable", VpcEncryptionControlVpcPeeringExclusion::Disable),
+    ];
+}
+
+impl std::fmt::Debug for VpcEncryptionControlVpcPeeringExclusion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 

@@ -77,7 +77,7 @@ impl TaskDefinition {
     #[inline]
     #[track_caller]
     pub fn new(ctx: &rt::Context, name: &str, args: TaskDefinitionArgs, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.create::<Self>(name, &args, options)
+        rt::create::<Self>(ctx, name, &args, options)
     }
 
     /// Read an existing `AWS::ECS::TaskDefinition` by its identifier, without managing it.
@@ -87,7 +87,7 @@ impl TaskDefinition {
     #[inline]
     #[track_caller]
     pub fn get(ctx: &rt::Context, name: &str, id: impl Into<rt::Input<String>>, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.read::<Self>(name, id, options)
+        rt::read::<Self>(ctx, name, id.into(), options)
     }
 
     /// A list of container definitions in JSON format that describe the different containers that make
@@ -376,7 +376,6 @@ impl TaskDefinition {
 }
 
 /// The arguments of [`TaskDefinition`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionArgs {
     /// A list of container definitions in JSON format that describe the different containers that make
     /// up your task. For more information about container definition parameters and defaults, see
@@ -567,10 +566,62 @@ pub struct TaskDefinitionArgs {
     pub volumes: Option<rt::Input<Vec<rt::Input<TaskDefinitionVolumeArgs>>>>,
 }
 
+impl Clone for TaskDefinitionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionArgs {
+            container_definitions: rt::cl(&self.container_definitions),
+            cpu: rt::cl(&self.cpu),
+            enable_fault_injection: rt::cl(&self.enable_fault_injection),
+            ephemeral_storage: rt::cl(&self.ephemeral_storage),
+            execution_role_arn: rt::cl(&self.execution_role_arn),
+            family: rt::cl(&self.family),
+            inference_accelerators: rt::cl(&self.inference_accelerators),
+            ipc_mode: rt::cl(&self.ipc_mode),
+            memory: rt::cl(&self.memory),
+            network_mode: rt::cl(&self.network_mode),
+            pid_mode: rt::cl(&self.pid_mode),
+            placement_constraints: rt::cl(&self.placement_constraints),
+            proxy_configuration: rt::cl(&self.proxy_configuration),
+            requires_compatibilities: rt::cl(&self.requires_compatibilities),
+            runtime_platform: rt::cl(&self.runtime_platform),
+            tags: rt::cl(&self.tags),
+            task_role_arn: rt::cl(&self.task_role_arn),
+            volumes: rt::cl(&self.volumes),
+        }
+    }
+}
+
+impl Default for TaskDefinitionArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionArgs {
+            container_definitions: rt::df(),
+            cpu: rt::df(),
+            enable_fault_injection: rt::df(),
+            ephemeral_storage: rt::df(),
+            execution_role_arn: rt::df(),
+            family: rt::df(),
+            inference_accelerators: rt::df(),
+            ipc_mode: rt::df(),
+            memory: rt::df(),
+            network_mode: rt::df(),
+            pid_mode: rt::df(),
+            placement_constraints: rt::df(),
+            proxy_configuration: rt::df(),
+            requires_compatibilities: rt::df(),
+            runtime_platform: rt::df(),
+            tags: rt::df(),
+            task_role_arn: rt::df(),
+            volumes: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(18);
+        let mut fields = rt::fields(18);
         rt::opt(&mut fields, "ContainerDefinitions", &self.container_definitions);
         rt::opt(&mut fields, "Cpu", &self.cpu);
         rt::opt(&mut fields, "EnableFaultInjection", &self.enable_fault_injection);
@@ -605,7 +656,6 @@ impl rt::Serialize for TaskDefinitionArgs {
 /// task.
 ///
 /// The input form of [`TaskDefinitionContainerDefinition`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionContainerDefinitionArgs {
     /// The command that's passed to the container. This parameter maps to ``Cmd`` in the docker
     /// container create command and the ``COMMAND`` parameter to docker run. If there are multiple
@@ -1022,10 +1072,110 @@ pub struct TaskDefinitionContainerDefinitionArgs {
     pub working_directory: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionContainerDefinitionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionContainerDefinitionArgs {
+            command: rt::cl(&self.command),
+            cpu: rt::cl(&self.cpu),
+            credential_specs: rt::cl(&self.credential_specs),
+            depends_on: rt::cl(&self.depends_on),
+            disable_networking: rt::cl(&self.disable_networking),
+            dns_search_domains: rt::cl(&self.dns_search_domains),
+            dns_servers: rt::cl(&self.dns_servers),
+            docker_labels: rt::cl(&self.docker_labels),
+            docker_security_options: rt::cl(&self.docker_security_options),
+            entry_point: rt::cl(&self.entry_point),
+            environment: rt::cl(&self.environment),
+            environment_files: rt::cl(&self.environment_files),
+            essential: rt::cl(&self.essential),
+            extra_hosts: rt::cl(&self.extra_hosts),
+            firelens_configuration: rt::cl(&self.firelens_configuration),
+            health_check: rt::cl(&self.health_check),
+            hostname: rt::cl(&self.hostname),
+            image: rt::cl(&self.image),
+            interactive: rt::cl(&self.interactive),
+            links: rt::cl(&self.links),
+            linux_parameters: rt::cl(&self.linux_parameters),
+            log_configuration: rt::cl(&self.log_configuration),
+            memory: rt::cl(&self.memory),
+            memory_reservation: rt::cl(&self.memory_reservation),
+            mount_points: rt::cl(&self.mount_points),
+            name: rt::cl(&self.name),
+            port_mappings: rt::cl(&self.port_mappings),
+            privileged: rt::cl(&self.privileged),
+            pseudo_terminal: rt::cl(&self.pseudo_terminal),
+            readonly_root_filesystem: rt::cl(&self.readonly_root_filesystem),
+            repository_credentials: rt::cl(&self.repository_credentials),
+            resource_requirements: rt::cl(&self.resource_requirements),
+            restart_policy: rt::cl(&self.restart_policy),
+            secrets: rt::cl(&self.secrets),
+            start_timeout: rt::cl(&self.start_timeout),
+            stop_timeout: rt::cl(&self.stop_timeout),
+            system_controls: rt::cl(&self.system_controls),
+            ulimits: rt::cl(&self.ulimits),
+            user: rt::cl(&self.user),
+            version_consistency: rt::cl(&self.version_consistency),
+            volumes_from: rt::cl(&self.volumes_from),
+            working_directory: rt::cl(&self.working_directory),
+        }
+    }
+}
+
+impl Default for TaskDefinitionContainerDefinitionArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionContainerDefinitionArgs {
+            command: rt::df(),
+            cpu: rt::df(),
+            credential_specs: rt::df(),
+            depends_on: rt::df(),
+            disable_networking: rt::df(),
+            dns_search_domains: rt::df(),
+            dns_servers: rt::df(),
+            docker_labels: rt::df(),
+            docker_security_options: rt::df(),
+            entry_point: rt::df(),
+            environment: rt::df(),
+            environment_files: rt::df(),
+            essential: rt::df(),
+            extra_hosts: rt::df(),
+            firelens_configuration: rt::df(),
+            health_check: rt::df(),
+            hostname: rt::df(),
+            image: rt::df(),
+            interactive: rt::df(),
+            links: rt::df(),
+            linux_parameters: rt::df(),
+            log_configuration: rt::df(),
+            memory: rt::df(),
+            memory_reservation: rt::df(),
+            mount_points: rt::df(),
+            name: rt::df(),
+            port_mappings: rt::df(),
+            privileged: rt::df(),
+            pseudo_terminal: rt::df(),
+            readonly_root_filesystem: rt::df(),
+            repository_credentials: rt::df(),
+            resource_requirements: rt::df(),
+            restart_policy: rt::df(),
+            secrets: rt::df(),
+            start_timeout: rt::df(),
+            stop_timeout: rt::df(),
+            system_controls: rt::df(),
+            ulimits: rt::df(),
+            user: rt::df(),
+            version_consistency: rt::df(),
+            volumes_from: rt::df(),
+            working_directory: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionContainerDefinitionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(42);
+        let mut fields = rt::fields(42);
         rt::opt(&mut fields, "Command", &self.command);
         rt::opt(&mut fields, "Cpu", &self.cpu);
         rt::opt(&mut fields, "CredentialSpecs", &self.credential_specs);
@@ -1075,7 +1225,6 @@ impl rt::ToDyn for TaskDefinitionContainerDefinitionArgs {
 /// The ``ContainerDefinition`` property specifies a container definition. Container definitions are
 /// used in task definitions to describe the different containers that are launched as part of a
 /// task.
-#[derive(Clone)]
 pub struct TaskDefinitionContainerDefinition {
     /// The command that's passed to the container. This parameter maps to ``Cmd`` in the docker
     /// container create command and the ``COMMAND`` parameter to docker run. If there are multiple
@@ -1492,53 +1641,232 @@ pub struct TaskDefinitionContainerDefinition {
     pub working_directory: Option<String>,
 }
 
+impl Clone for TaskDefinitionContainerDefinition {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionContainerDefinition {
+            command: rt::cl(&self.command),
+            cpu: rt::cl(&self.cpu),
+            credential_specs: rt::cl(&self.credential_specs),
+            depends_on: rt::cl(&self.depends_on),
+            disable_networking: rt::cl(&self.disable_networking),
+            dns_search_domains: rt::cl(&self.dns_search_domains),
+            dns_servers: rt::cl(&self.dns_servers),
+            docker_labels: rt::cl(&self.docker_labels),
+            docker_security_options: rt::cl(&self.docker_security_options),
+            entry_point: rt::cl(&self.entry_point),
+            environment: rt::cl(&self.environment),
+            environment_files: rt::cl(&self.environment_files),
+            essential: rt::cl(&self.essential),
+            extra_hosts: rt::cl(&self.extra_hosts),
+            firelens_configuration: rt::cl(&self.firelens_configuration),
+            health_check: rt::cl(&self.health_check),
+            hostname: rt::cl(&self.hostname),
+            image: rt::cl(&self.image),
+            interactive: rt::cl(&self.interactive),
+            links: rt::cl(&self.links),
+            linux_parameters: rt::cl(&self.linux_parameters),
+            log_configuration: rt::cl(&self.log_configuration),
+            memory: rt::cl(&self.memory),
+            memory_reservation: rt::cl(&self.memory_reservation),
+            mount_points: rt::cl(&self.mount_points),
+            name: rt::cl(&self.name),
+            port_mappings: rt::cl(&self.port_mappings),
+            privileged: rt::cl(&self.privileged),
+            pseudo_terminal: rt::cl(&self.pseudo_terminal),
+            readonly_root_filesystem: rt::cl(&self.readonly_root_filesystem),
+            repository_credentials: rt::cl(&self.repository_credentials),
+            resource_requirements: rt::cl(&self.resource_requirements),
+            restart_policy: rt::cl(&self.restart_policy),
+            secrets: rt::cl(&self.secrets),
+            start_timeout: rt::cl(&self.start_timeout),
+            stop_timeout: rt::cl(&self.stop_timeout),
+            system_controls: rt::cl(&self.system_controls),
+            ulimits: rt::cl(&self.ulimits),
+            user: rt::cl(&self.user),
+            version_consistency: rt::cl(&self.version_consistency),
+            volumes_from: rt::cl(&self.volumes_from),
+            working_directory: rt::cl(&self.working_directory),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionContainerDefinition {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionContainerDefinition {
-            command: fields.take("Command")?,
-            cpu: fields.take("Cpu")?,
-            credential_specs: fields.take("CredentialSpecs")?,
-            depends_on: fields.take("DependsOn")?,
-            disable_networking: fields.take("DisableNetworking")?,
-            dns_search_domains: fields.take("DnsSearchDomains")?,
-            dns_servers: fields.take("DnsServers")?,
-            docker_labels: fields.take("DockerLabels")?,
-            docker_security_options: fields.take("DockerSecurityOptions")?,
-            entry_point: fields.take("EntryPoint")?,
-            environment: fields.take("Environment")?,
-            environment_files: fields.take("EnvironmentFiles")?,
-            essential: fields.take("Essential")?,
-            extra_hosts: fields.take("ExtraHosts")?,
-            firelens_configuration: fields.take("FirelensConfiguration")?,
-            health_check: fields.take("HealthCheck")?,
-            hostname: fields.take("Hostname")?,
-            image: fields.take("Image")?,
-            interactive: fields.take("Interactive")?,
-            links: fields.take("Links")?,
-            linux_parameters: fields.take("LinuxParameters")?,
-            log_configuration: fields.take("LogConfiguration")?,
-            memory: fields.take("Memory")?,
-            memory_reservation: fields.take("MemoryReservation")?,
-            mount_points: fields.take("MountPoints")?,
-            name: fields.take("Name")?,
-            port_mappings: fields.take("PortMappings")?,
-            privileged: fields.take("Privileged")?,
-            pseudo_terminal: fields.take("PseudoTerminal")?,
-            readonly_root_filesystem: fields.take("ReadonlyRootFilesystem")?,
-            repository_credentials: fields.take("RepositoryCredentials")?,
-            resource_requirements: fields.take("ResourceRequirements")?,
-            restart_policy: fields.take("RestartPolicy")?,
-            secrets: fields.take("Secrets")?,
-            start_timeout: fields.take("StartTimeout")?,
-            stop_timeout: fields.take("StopTimeout")?,
-            system_controls: fields.take("SystemControls")?,
-            ulimits: fields.take("Ulimits")?,
-            user: fields.take("User")?,
-            version_consistency: fields.take("VersionConsistency")?,
-            volumes_from: fields.take("VolumesFrom")?,
-            working_directory: fields.take("WorkingDirectory")?,
+            command: match fields.take("Command") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            cpu: match fields.take("Cpu") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            credential_specs: match fields.take("CredentialSpecs") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            depends_on: match fields.take("DependsOn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            disable_networking: match fields.take("DisableNetworking") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            dns_search_domains: match fields.take("DnsSearchDomains") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            dns_servers: match fields.take("DnsServers") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            docker_labels: match fields.take("DockerLabels") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            docker_security_options: match fields.take("DockerSecurityOptions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            entry_point: match fields.take("EntryPoint") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            environment: match fields.take("Environment") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            environment_files: match fields.take("EnvironmentFiles") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            essential: match fields.take("Essential") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            extra_hosts: match fields.take("ExtraHosts") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            firelens_configuration: match fields.take("FirelensConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            health_check: match fields.take("HealthCheck") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            hostname: match fields.take("Hostname") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            image: match fields.take("Image") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            interactive: match fields.take("Interactive") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            links: match fields.take("Links") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            linux_parameters: match fields.take("LinuxParameters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            log_configuration: match fields.take("LogConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            memory: match fields.take("Memory") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            memory_reservation: match fields.take("MemoryReservation") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            mount_points: match fields.take("MountPoints") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            port_mappings: match fields.take("PortMappings") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            privileged: match fields.take("Privileged") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            pseudo_terminal: match fields.take("PseudoTerminal") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            readonly_root_filesystem: match fields.take("ReadonlyRootFilesystem") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            repository_credentials: match fields.take("RepositoryCredentials") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            resource_requirements: match fields.take("ResourceRequirements") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            restart_policy: match fields.take("RestartPolicy") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            secrets: match fields.take("Secrets") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            start_timeout: match fields.take("StartTimeout") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            stop_timeout: match fields.take("StopTimeout") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            system_controls: match fields.take("SystemControls") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ulimits: match fields.take("Ulimits") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            user: match fields.take("User") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            version_consistency: match fields.take("VersionConsistency") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            volumes_from: match fields.take("VolumesFrom") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            working_directory: match fields.take("WorkingDirectory") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1560,7 +1888,6 @@ impl rt::FromJson for TaskDefinitionContainerDefinition {
 /// this parameter requires that the task or service uses platform version 1.3.0 or later.
 ///
 /// The input form of [`TaskDefinitionContainerDependency`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionContainerDependencyArgs {
     /// The dependency condition of the container. The following are the available conditions and their
     /// behavior: + ``START`` - This condition emulates the behavior of links and volumes today. It
@@ -1578,10 +1905,30 @@ pub struct TaskDefinitionContainerDependencyArgs {
     pub container_name: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionContainerDependencyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionContainerDependencyArgs {
+            condition: rt::cl(&self.condition),
+            container_name: rt::cl(&self.container_name),
+        }
+    }
+}
+
+impl Default for TaskDefinitionContainerDependencyArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionContainerDependencyArgs {
+            condition: rt::df(),
+            container_name: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionContainerDependencyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Condition", &self.condition);
         rt::opt(&mut fields, "ContainerName", &self.container_name);
         rt::DynInput::Object(fields)
@@ -1603,7 +1950,6 @@ impl rt::ToDyn for TaskDefinitionContainerDependencyArgs {
 /// AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the
 /// *Amazon Elastic Container Service Developer Guide*. For tasks using the Fargate launch type,
 /// this parameter requires that the task or service uses platform version 1.3.0 or later.
-#[derive(Clone)]
 pub struct TaskDefinitionContainerDependency {
     /// The dependency condition of the container. The following are the available conditions and their
     /// behavior: + ``START`` - This condition emulates the behavior of links and volumes today. It
@@ -1621,13 +1967,32 @@ pub struct TaskDefinitionContainerDependency {
     pub container_name: Option<String>,
 }
 
+impl Clone for TaskDefinitionContainerDependency {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionContainerDependency {
+            condition: rt::cl(&self.condition),
+            container_name: rt::cl(&self.container_name),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionContainerDependency {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionContainerDependency {
-            condition: fields.take("Condition")?,
-            container_name: fields.take("ContainerName")?,
+            condition: match fields.take("Condition") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            container_name: match fields.take("ContainerName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1643,7 +2008,7 @@ impl rt::FromJson for TaskDefinitionContainerDependency {
 /// condition validates that the dependent container passes its Docker health check before
 /// permitting other containers to start. This requires that the dependent container has health
 /// checks configured. This condition is confirmed only at task startup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionContainerDependencyCondition {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1676,13 +2041,21 @@ impl TaskDefinitionContainerDependencyCondition {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "COMPLETE" => Some(TaskDefinitionContainerDependencyCondition::Complete),
-            "HEALTHY" => Some(TaskDefinitionContainerDependencyCondition::Healthy),
-            "START" => Some(TaskDefinitionContainerDependencyCondition::Start),
-            "SUCCESS" => Some(TaskDefinitionContainerDependencyCondition::Success),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("COMPLETE", TaskDefinitionContainerDependencyCondition::Complete),
+        ("HEALTHY", TaskDefinitionContainerDependencyCondition::Healthy),
+        ("START", TaskDefinitionContainerDependencyCondition::Start),
+        ("SUCCESS", TaskDefinitionContainerDependencyCondition::Success),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionContainerDependencyCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1703,7 +2076,6 @@ impl rt::FromJson for TaskDefinitionContainerDependencyCondition {
 /// A key-value pair object.
 ///
 /// The input form of [`TaskDefinitionKeyValuePair`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionKeyValuePairArgs {
     /// The name of the key-value pair. For environment variables, this is the name of the environment
     /// variable.
@@ -1713,10 +2085,30 @@ pub struct TaskDefinitionKeyValuePairArgs {
     pub value: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionKeyValuePairArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionKeyValuePairArgs {
+            name: rt::cl(&self.name),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for TaskDefinitionKeyValuePairArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionKeyValuePairArgs {
+            name: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionKeyValuePairArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Name", &self.name);
         rt::opt(&mut fields, "Value", &self.value);
         rt::DynInput::Object(fields)
@@ -1724,7 +2116,6 @@ impl rt::ToDyn for TaskDefinitionKeyValuePairArgs {
 }
 
 /// A key-value pair object.
-#[derive(Clone)]
 pub struct TaskDefinitionKeyValuePair {
     /// The name of the key-value pair. For environment variables, this is the name of the environment
     /// variable.
@@ -1734,13 +2125,32 @@ pub struct TaskDefinitionKeyValuePair {
     pub value: Option<String>,
 }
 
+impl Clone for TaskDefinitionKeyValuePair {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionKeyValuePair {
+            name: rt::cl(&self.name),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionKeyValuePair {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionKeyValuePair {
-            name: fields.take("Name")?,
-            value: fields.take("Value")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1763,7 +2173,6 @@ impl rt::FromJson for TaskDefinitionKeyValuePair {
 /// handling. + The container entry point interperts the ``VARIABLE`` values.
 ///
 /// The input form of [`TaskDefinitionEnvironmentFile`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionEnvironmentFileArgs {
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value is
     /// ``s3``.
@@ -1772,10 +2181,30 @@ pub struct TaskDefinitionEnvironmentFileArgs {
     pub value: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionEnvironmentFileArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionEnvironmentFileArgs {
+            r#type: rt::cl(&self.r#type),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for TaskDefinitionEnvironmentFileArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionEnvironmentFileArgs {
+            r#type: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionEnvironmentFileArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Type", &self.r#type);
         rt::opt(&mut fields, "Value", &self.value);
         rt::DynInput::Object(fields)
@@ -1798,7 +2227,6 @@ impl rt::ToDyn for TaskDefinitionEnvironmentFileArgs {
 /// platform version ``1.0.0`` or later. Consider the following when using the Fargate launch type:
 /// + The file is handled like a native Docker env-file. + There is no support for shell escape
 /// handling. + The container entry point interperts the ``VARIABLE`` values.
-#[derive(Clone)]
 pub struct TaskDefinitionEnvironmentFile {
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value is
     /// ``s3``.
@@ -1807,20 +2235,39 @@ pub struct TaskDefinitionEnvironmentFile {
     pub value: Option<String>,
 }
 
+impl Clone for TaskDefinitionEnvironmentFile {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionEnvironmentFile {
+            r#type: rt::cl(&self.r#type),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionEnvironmentFile {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionEnvironmentFile {
-            r#type: fields.take("Type")?,
-            value: fields.take("Value")?,
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The file type to use. Environment files are objects in Amazon S3. The only supported value is
 /// ``s3``.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionEnvironmentFileType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1844,10 +2291,18 @@ impl TaskDefinitionEnvironmentFileType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "s3" => Some(TaskDefinitionEnvironmentFileType::S3),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("s3", TaskDefinitionEnvironmentFileType::S3),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionEnvironmentFileType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1870,7 +2325,6 @@ impl rt::FromJson for TaskDefinitionEnvironmentFileType {
 /// ``ContainerDefinition`` resource.
 ///
 /// The input form of [`TaskDefinitionHostEntry`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionHostEntryArgs {
     /// The hostname to use in the ``/etc/hosts`` entry.
     pub hostname: Option<rt::Input<String>>,
@@ -1878,10 +2332,30 @@ pub struct TaskDefinitionHostEntryArgs {
     pub ip_address: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionHostEntryArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionHostEntryArgs {
+            hostname: rt::cl(&self.hostname),
+            ip_address: rt::cl(&self.ip_address),
+        }
+    }
+}
+
+impl Default for TaskDefinitionHostEntryArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionHostEntryArgs {
+            hostname: rt::df(),
+            ip_address: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionHostEntryArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Hostname", &self.hostname);
         rt::opt(&mut fields, "IpAddress", &self.ip_address);
         rt::DynInput::Object(fields)
@@ -1891,7 +2365,6 @@ impl rt::ToDyn for TaskDefinitionHostEntryArgs {
 /// The ``HostEntry`` property specifies a hostname and an IP address that are added to the
 /// ``/etc/hosts`` file of a container through the ``extraHosts`` parameter of its
 /// ``ContainerDefinition`` resource.
-#[derive(Clone)]
 pub struct TaskDefinitionHostEntry {
     /// The hostname to use in the ``/etc/hosts`` entry.
     pub hostname: Option<String>,
@@ -1899,13 +2372,32 @@ pub struct TaskDefinitionHostEntry {
     pub ip_address: Option<String>,
 }
 
+impl Clone for TaskDefinitionHostEntry {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionHostEntry {
+            hostname: rt::cl(&self.hostname),
+            ip_address: rt::cl(&self.ip_address),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionHostEntry {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionHostEntry {
-            hostname: fields.take("Hostname")?,
-            ip_address: fields.take("IpAddress")?,
+            hostname: match fields.take("Hostname") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ip_address: match fields.take("IpAddress") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1916,7 +2408,6 @@ impl rt::FromJson for TaskDefinitionHostEntry {
 /// *Amazon Elastic Container Service Developer Guide*.
 ///
 /// The input form of [`TaskDefinitionFirelensConfiguration`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionFirelensConfigurationArgs {
     /// The options to use when configuring the log router. This field is optional and can be used to
     /// add additional metadata, such as the task, task definition, cluster, and container instance
@@ -1928,10 +2419,30 @@ pub struct TaskDefinitionFirelensConfigurationArgs {
     pub r#type: Option<rt::Input<TaskDefinitionFirelensConfigurationType>>,
 }
 
+impl Clone for TaskDefinitionFirelensConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionFirelensConfigurationArgs {
+            options: rt::cl(&self.options),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
+impl Default for TaskDefinitionFirelensConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionFirelensConfigurationArgs {
+            options: rt::df(),
+            r#type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionFirelensConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Options", &self.options);
         rt::opt(&mut fields, "Type", &self.r#type);
         rt::DynInput::Object(fields)
@@ -1942,7 +2453,6 @@ impl rt::ToDyn for TaskDefinitionFirelensConfigurationArgs {
 /// for container logs. For more information, see [Custom log
 /// routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the
 /// *Amazon Elastic Container Service Developer Guide*.
-#[derive(Clone)]
 pub struct TaskDefinitionFirelensConfiguration {
     /// The options to use when configuring the log router. This field is optional and can be used to
     /// add additional metadata, such as the task, task definition, cluster, and container instance
@@ -1954,19 +2464,38 @@ pub struct TaskDefinitionFirelensConfiguration {
     pub r#type: Option<TaskDefinitionFirelensConfigurationType>,
 }
 
+impl Clone for TaskDefinitionFirelensConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionFirelensConfiguration {
+            options: rt::cl(&self.options),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionFirelensConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionFirelensConfiguration {
-            options: fields.take("Options")?,
-            r#type: fields.take("Type")?,
+            options: match fields.take("Options") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The log router to use. The valid values are ``fluentd`` or ``fluentbit``.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionFirelensConfigurationType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1993,11 +2522,19 @@ impl TaskDefinitionFirelensConfigurationType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "fluentbit" => Some(TaskDefinitionFirelensConfigurationType::Fluentbit),
-            "fluentd" => Some(TaskDefinitionFirelensConfigurationType::Fluentd),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("fluentbit", TaskDefinitionFirelensConfigurationType::Fluentbit),
+        ("fluentd", TaskDefinitionFirelensConfigurationType::Fluentd),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionFirelensConfigurationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2037,7 +2574,6 @@ impl rt::FromJson for TaskDefinitionFirelensConfigurationType {
 /// configured to use a Classic Load Balancer.
 ///
 /// The input form of [`TaskDefinitionHealthCheck`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionHealthCheckArgs {
     /// A string array representing the command that the container runs to determine if it is healthy.
     /// The string array must start with ``CMD`` to run the command arguments directly, or ``CMD-SHELL``
@@ -2069,10 +2605,36 @@ pub struct TaskDefinitionHealthCheckArgs {
     pub timeout: Option<rt::Input<i64>>,
 }
 
+impl Clone for TaskDefinitionHealthCheckArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionHealthCheckArgs {
+            command: rt::cl(&self.command),
+            interval: rt::cl(&self.interval),
+            retries: rt::cl(&self.retries),
+            start_period: rt::cl(&self.start_period),
+            timeout: rt::cl(&self.timeout),
+        }
+    }
+}
+
+impl Default for TaskDefinitionHealthCheckArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionHealthCheckArgs {
+            command: rt::df(),
+            interval: rt::df(),
+            retries: rt::df(),
+            start_period: rt::df(),
+            timeout: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionHealthCheckArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::opt(&mut fields, "Command", &self.command);
         rt::opt(&mut fields, "Interval", &self.interval);
         rt::opt(&mut fields, "Retries", &self.retries);
@@ -2102,7 +2664,6 @@ impl rt::ToDyn for TaskDefinitionHealthCheckArgs {
 /// Versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html). +
 /// Container health checks are not supported for tasks that are part of a service that is
 /// configured to use a Classic Load Balancer.
-#[derive(Clone)]
 pub struct TaskDefinitionHealthCheck {
     /// A string array representing the command that the container runs to determine if it is healthy.
     /// The string array must start with ``CMD`` to run the command arguments directly, or ``CMD-SHELL``
@@ -2134,16 +2695,47 @@ pub struct TaskDefinitionHealthCheck {
     pub timeout: Option<i64>,
 }
 
+impl Clone for TaskDefinitionHealthCheck {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionHealthCheck {
+            command: rt::cl(&self.command),
+            interval: rt::cl(&self.interval),
+            retries: rt::cl(&self.retries),
+            start_period: rt::cl(&self.start_period),
+            timeout: rt::cl(&self.timeout),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionHealthCheck {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionHealthCheck {
-            command: fields.take("Command")?,
-            interval: fields.take("Interval")?,
-            retries: fields.take("Retries")?,
-            start_period: fields.take("StartPeriod")?,
-            timeout: fields.take("Timeout")?,
+            command: match fields.take("Command") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            interval: match fields.take("Interval") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            retries: match fields.take("Retries") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            start_period: match fields.take("StartPeriod") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            timeout: match fields.take("Timeout") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2152,7 +2744,6 @@ impl rt::FromJson for TaskDefinitionHealthCheck {
 /// [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
 ///
 /// The input form of [`TaskDefinitionLinuxParameters`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionLinuxParametersArgs {
     /// The Linux capabilities for the container that are added to or dropped from the default
     /// configuration provided by Docker. For tasks that use the Fargate launch type, ``capabilities``
@@ -2197,10 +2788,40 @@ pub struct TaskDefinitionLinuxParametersArgs {
     pub tmpfs: Option<rt::Input<Vec<rt::Input<TaskDefinitionTmpfsArgs>>>>,
 }
 
+impl Clone for TaskDefinitionLinuxParametersArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionLinuxParametersArgs {
+            capabilities: rt::cl(&self.capabilities),
+            devices: rt::cl(&self.devices),
+            init_process_enabled: rt::cl(&self.init_process_enabled),
+            max_swap: rt::cl(&self.max_swap),
+            shared_memory_size: rt::cl(&self.shared_memory_size),
+            swappiness: rt::cl(&self.swappiness),
+            tmpfs: rt::cl(&self.tmpfs),
+        }
+    }
+}
+
+impl Default for TaskDefinitionLinuxParametersArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionLinuxParametersArgs {
+            capabilities: rt::df(),
+            devices: rt::df(),
+            init_process_enabled: rt::df(),
+            max_swap: rt::df(),
+            shared_memory_size: rt::df(),
+            swappiness: rt::df(),
+            tmpfs: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionLinuxParametersArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(7);
+        let mut fields = rt::fields(7);
         rt::opt(&mut fields, "Capabilities", &self.capabilities);
         rt::opt(&mut fields, "Devices", &self.devices);
         rt::opt(&mut fields, "InitProcessEnabled", &self.init_process_enabled);
@@ -2214,7 +2835,6 @@ impl rt::ToDyn for TaskDefinitionLinuxParametersArgs {
 
 /// The Linux-specific options that are applied to the container, such as Linux
 /// [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
-#[derive(Clone)]
 pub struct TaskDefinitionLinuxParameters {
     /// The Linux capabilities for the container that are added to or dropped from the default
     /// configuration provided by Docker. For tasks that use the Fargate launch type, ``capabilities``
@@ -2259,18 +2879,57 @@ pub struct TaskDefinitionLinuxParameters {
     pub tmpfs: Option<Vec<TaskDefinitionTmpfs>>,
 }
 
+impl Clone for TaskDefinitionLinuxParameters {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionLinuxParameters {
+            capabilities: rt::cl(&self.capabilities),
+            devices: rt::cl(&self.devices),
+            init_process_enabled: rt::cl(&self.init_process_enabled),
+            max_swap: rt::cl(&self.max_swap),
+            shared_memory_size: rt::cl(&self.shared_memory_size),
+            swappiness: rt::cl(&self.swappiness),
+            tmpfs: rt::cl(&self.tmpfs),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionLinuxParameters {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionLinuxParameters {
-            capabilities: fields.take("Capabilities")?,
-            devices: fields.take("Devices")?,
-            init_process_enabled: fields.take("InitProcessEnabled")?,
-            max_swap: fields.take("MaxSwap")?,
-            shared_memory_size: fields.take("SharedMemorySize")?,
-            swappiness: fields.take("Swappiness")?,
-            tmpfs: fields.take("Tmpfs")?,
+            capabilities: match fields.take("Capabilities") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            devices: match fields.take("Devices") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            init_process_enabled: match fields.take("InitProcessEnabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            max_swap: match fields.take("MaxSwap") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            shared_memory_size: match fields.take("SharedMemorySize") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            swappiness: match fields.take("Swappiness") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tmpfs: match fields.take("Tmpfs") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2295,7 +2954,6 @@ impl rt::FromJson for TaskDefinitionLinuxParameters {
 /// request parameter, and then add the capabilities specified in the ``add`` request parameter.
 ///
 /// The input form of [`TaskDefinitionKernelCapabilities`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionKernelCapabilitiesArgs {
     /// The Linux capabilities for the container that have been added to the default configuration
     /// provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and
@@ -2320,10 +2978,30 @@ pub struct TaskDefinitionKernelCapabilitiesArgs {
     pub drop: Option<rt::Input<Vec<rt::Input<String>>>>,
 }
 
+impl Clone for TaskDefinitionKernelCapabilitiesArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionKernelCapabilitiesArgs {
+            add: rt::cl(&self.add),
+            drop: rt::cl(&self.drop),
+        }
+    }
+}
+
+impl Default for TaskDefinitionKernelCapabilitiesArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionKernelCapabilitiesArgs {
+            add: rt::df(),
+            drop: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionKernelCapabilitiesArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Add", &self.add);
         rt::opt(&mut fields, "Drop", &self.drop);
         rt::DynInput::Object(fields)
@@ -2348,7 +3026,6 @@ impl rt::ToDyn for TaskDefinitionKernelCapabilitiesArgs {
 /// parameter are both empty, the capabilities the container capabilities are all of the default
 /// Docker capabilities. + The default is to first drop the capabilities specified in the ``drop``
 /// request parameter, and then add the capabilities specified in the ``add`` request parameter.
-#[derive(Clone)]
 pub struct TaskDefinitionKernelCapabilities {
     /// The Linux capabilities for the container that have been added to the default configuration
     /// provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and
@@ -2373,13 +3050,32 @@ pub struct TaskDefinitionKernelCapabilities {
     pub drop: Option<Vec<String>>,
 }
 
+impl Clone for TaskDefinitionKernelCapabilities {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionKernelCapabilities {
+            add: rt::cl(&self.add),
+            drop: rt::cl(&self.drop),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionKernelCapabilities {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionKernelCapabilities {
-            add: fields.take("Add")?,
-            drop: fields.take("Drop")?,
+            add: match fields.take("Add") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            drop: match fields.take("Drop") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2387,7 +3083,6 @@ impl rt::FromJson for TaskDefinitionKernelCapabilities {
 /// The ``Device`` property specifies an object representing a container instance host device.
 ///
 /// The input form of [`TaskDefinitionDevice`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionDeviceArgs {
     /// The path inside the container at which to expose the host device.
     pub container_path: Option<rt::Input<String>>,
@@ -2398,10 +3093,32 @@ pub struct TaskDefinitionDeviceArgs {
     pub permissions: Option<rt::Input<Vec<rt::Input<TaskDefinitionDevicePermissions>>>>,
 }
 
+impl Clone for TaskDefinitionDeviceArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionDeviceArgs {
+            container_path: rt::cl(&self.container_path),
+            host_path: rt::cl(&self.host_path),
+            permissions: rt::cl(&self.permissions),
+        }
+    }
+}
+
+impl Default for TaskDefinitionDeviceArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionDeviceArgs {
+            container_path: rt::df(),
+            host_path: rt::df(),
+            permissions: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionDeviceArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "ContainerPath", &self.container_path);
         rt::opt(&mut fields, "HostPath", &self.host_path);
         rt::opt(&mut fields, "Permissions", &self.permissions);
@@ -2410,7 +3127,6 @@ impl rt::ToDyn for TaskDefinitionDeviceArgs {
 }
 
 /// The ``Device`` property specifies an object representing a container instance host device.
-#[derive(Clone)]
 pub struct TaskDefinitionDevice {
     /// The path inside the container at which to expose the host device.
     pub container_path: Option<String>,
@@ -2421,19 +3137,42 @@ pub struct TaskDefinitionDevice {
     pub permissions: Option<Vec<TaskDefinitionDevicePermissions>>,
 }
 
+impl Clone for TaskDefinitionDevice {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionDevice {
+            container_path: rt::cl(&self.container_path),
+            host_path: rt::cl(&self.host_path),
+            permissions: rt::cl(&self.permissions),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionDevice {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionDevice {
-            container_path: fields.take("ContainerPath")?,
-            host_path: fields.take("HostPath")?,
-            permissions: fields.take("Permissions")?,
+            container_path: match fields.take("ContainerPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            host_path: match fields.take("HostPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            permissions: match fields.take("Permissions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionDevicePermissions {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2463,12 +3202,20 @@ impl TaskDefinitionDevicePermissions {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "mknod" => Some(TaskDefinitionDevicePermissions::Mknod),
-            "read" => Some(TaskDefinitionDevicePermissions::Read),
-            "write" => Some(TaskDefinitionDevicePermissions::Write),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("mknod", TaskDefinitionDevicePermissions::Mknod),
+        ("read", TaskDefinitionDevicePermissions::Read),
+        ("write", TaskDefinitionDevicePermissions::Write),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionDevicePermissions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2489,7 +3236,6 @@ impl rt::FromJson for TaskDefinitionDevicePermissions {
 /// The container path, mount options, and size of the tmpfs mount.
 ///
 /// The input form of [`TaskDefinitionTmpfs`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionTmpfsArgs {
     /// The absolute file path where the tmpfs volume is to be mounted.
     pub container_path: Option<rt::Input<String>>,
@@ -2504,10 +3250,32 @@ pub struct TaskDefinitionTmpfsArgs {
     pub size: rt::Input<i64>,
 }
 
+impl Clone for TaskDefinitionTmpfsArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionTmpfsArgs {
+            container_path: rt::cl(&self.container_path),
+            mount_options: rt::cl(&self.mount_options),
+            size: rt::cl(&self.size),
+        }
+    }
+}
+
+impl Default for TaskDefinitionTmpfsArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionTmpfsArgs {
+            container_path: rt::df(),
+            mount_options: rt::df(),
+            size: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionTmpfsArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "ContainerPath", &self.container_path);
         rt::opt(&mut fields, "MountOptions", &self.mount_options);
         rt::req(&mut fields, "Size", &self.size);
@@ -2516,7 +3284,6 @@ impl rt::ToDyn for TaskDefinitionTmpfsArgs {
 }
 
 /// The container path, mount options, and size of the tmpfs mount.
-#[derive(Clone)]
 pub struct TaskDefinitionTmpfs {
     /// The absolute file path where the tmpfs volume is to be mounted.
     pub container_path: Option<String>,
@@ -2531,14 +3298,37 @@ pub struct TaskDefinitionTmpfs {
     pub size: i64,
 }
 
+impl Clone for TaskDefinitionTmpfs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionTmpfs {
+            container_path: rt::cl(&self.container_path),
+            mount_options: rt::cl(&self.mount_options),
+            size: rt::cl(&self.size),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionTmpfs {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionTmpfs {
-            container_path: fields.take("ContainerPath")?,
-            mount_options: fields.take("MountOptions")?,
-            size: fields.take("Size")?,
+            container_path: match fields.take("ContainerPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            mount_options: match fields.take("MountOptions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            size: match fields.take("Size") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2547,7 +3337,6 @@ impl rt::FromJson for TaskDefinitionTmpfs {
 /// driver for the container.
 ///
 /// The input form of [`TaskDefinitionLogConfiguration`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionLogConfigurationArgs {
     /// The log driver to use for the container. For tasks on FARGATElong, the supported log drivers are
     /// ``awslogs``, ``splunk``, and ``awsfirelens``. For tasks hosted on Amazon EC2 instances, the
@@ -2656,10 +3445,32 @@ pub struct TaskDefinitionLogConfigurationArgs {
     pub secret_options: Option<rt::Input<Vec<rt::Input<TaskDefinitionSecretArgs>>>>,
 }
 
+impl Clone for TaskDefinitionLogConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionLogConfigurationArgs {
+            log_driver: rt::cl(&self.log_driver),
+            options: rt::cl(&self.options),
+            secret_options: rt::cl(&self.secret_options),
+        }
+    }
+}
+
+impl Default for TaskDefinitionLogConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionLogConfigurationArgs {
+            log_driver: rt::df(),
+            options: rt::df(),
+            secret_options: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionLogConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "LogDriver", &self.log_driver);
         rt::opt(&mut fields, "Options", &self.options);
         rt::opt(&mut fields, "SecretOptions", &self.secret_options);
@@ -2669,7 +3480,6 @@ impl rt::ToDyn for TaskDefinitionLogConfigurationArgs {
 
 /// The ``LogConfiguration`` property specifies log configuration options to send to a custom log
 /// driver for the container.
-#[derive(Clone)]
 pub struct TaskDefinitionLogConfiguration {
     /// The log driver to use for the container. For tasks on FARGATElong, the supported log drivers are
     /// ``awslogs``, ``splunk``, and ``awsfirelens``. For tasks hosted on Amazon EC2 instances, the
@@ -2778,14 +3588,37 @@ pub struct TaskDefinitionLogConfiguration {
     pub secret_options: Option<Vec<TaskDefinitionSecret>>,
 }
 
+impl Clone for TaskDefinitionLogConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionLogConfiguration {
+            log_driver: rt::cl(&self.log_driver),
+            options: rt::cl(&self.options),
+            secret_options: rt::cl(&self.secret_options),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionLogConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionLogConfiguration {
-            log_driver: fields.take("LogDriver")?,
-            options: fields.take("Options")?,
-            secret_options: fields.take("SecretOptions")?,
+            log_driver: match fields.take("LogDriver") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            options: match fields.take("Options") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            secret_options: match fields.take("SecretOptions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2799,7 +3632,6 @@ impl rt::FromJson for TaskDefinitionLogConfiguration {
 /// in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// The input form of [`TaskDefinitionSecret`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionSecretArgs {
     /// The name of the secret.
     pub name: rt::Input<String>,
@@ -2816,10 +3648,30 @@ pub struct TaskDefinitionSecretArgs {
     pub value_from: rt::Input<String>,
 }
 
+impl Clone for TaskDefinitionSecretArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionSecretArgs {
+            name: rt::cl(&self.name),
+            value_from: rt::cl(&self.value_from),
+        }
+    }
+}
+
+impl Default for TaskDefinitionSecretArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionSecretArgs {
+            name: rt::df(),
+            value_from: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionSecretArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "ValueFrom", &self.value_from);
         rt::DynInput::Object(fields)
@@ -2833,7 +3685,6 @@ impl rt::ToDyn for TaskDefinitionSecretArgs {
 /// definition parameter. For more information, see [Specifying sensitive
 /// data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html)
 /// in the *Amazon Elastic Container Service Developer Guide*.
-#[derive(Clone)]
 pub struct TaskDefinitionSecret {
     /// The name of the secret.
     pub name: String,
@@ -2850,13 +3701,32 @@ pub struct TaskDefinitionSecret {
     pub value_from: String,
 }
 
+impl Clone for TaskDefinitionSecret {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionSecret {
+            name: rt::cl(&self.name),
+            value_from: rt::cl(&self.value_from),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionSecret {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionSecret {
-            name: fields.take("Name")?,
-            value_from: fields.take("ValueFrom")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value_from: match fields.take("ValueFrom") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2864,7 +3734,6 @@ impl rt::FromJson for TaskDefinitionSecret {
 /// The details for a volume mount point that's used in a container definition.
 ///
 /// The input form of [`TaskDefinitionMountPoint`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionMountPointArgs {
     /// The path on the container to mount the host volume at.
     pub container_path: Option<rt::Input<String>>,
@@ -2876,10 +3745,32 @@ pub struct TaskDefinitionMountPointArgs {
     pub source_volume: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionMountPointArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionMountPointArgs {
+            container_path: rt::cl(&self.container_path),
+            read_only: rt::cl(&self.read_only),
+            source_volume: rt::cl(&self.source_volume),
+        }
+    }
+}
+
+impl Default for TaskDefinitionMountPointArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionMountPointArgs {
+            container_path: rt::df(),
+            read_only: rt::df(),
+            source_volume: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionMountPointArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "ContainerPath", &self.container_path);
         rt::opt(&mut fields, "ReadOnly", &self.read_only);
         rt::opt(&mut fields, "SourceVolume", &self.source_volume);
@@ -2888,7 +3779,6 @@ impl rt::ToDyn for TaskDefinitionMountPointArgs {
 }
 
 /// The details for a volume mount point that's used in a container definition.
-#[derive(Clone)]
 pub struct TaskDefinitionMountPoint {
     /// The path on the container to mount the host volume at.
     pub container_path: Option<String>,
@@ -2900,14 +3790,37 @@ pub struct TaskDefinitionMountPoint {
     pub source_volume: Option<String>,
 }
 
+impl Clone for TaskDefinitionMountPoint {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionMountPoint {
+            container_path: rt::cl(&self.container_path),
+            read_only: rt::cl(&self.read_only),
+            source_volume: rt::cl(&self.source_volume),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionMountPoint {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionMountPoint {
-            container_path: fields.take("ContainerPath")?,
-            read_only: fields.take("ReadOnly")?,
-            source_volume: fields.take("SourceVolume")?,
+            container_path: match fields.take("ContainerPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            read_only: match fields.take("ReadOnly") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            source_volume: match fields.take("SourceVolume") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2923,7 +3836,6 @@ impl rt::FromJson for TaskDefinitionMountPoint {
 /// API responses.
 ///
 /// The input form of [`TaskDefinitionPortMapping`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionPortMappingArgs {
     /// The application protocol that's used for the port mapping. This parameter only applies to
     /// Service Connect. We recommend that you set this parameter to be consistent with the protocol
@@ -3010,10 +3922,38 @@ pub struct TaskDefinitionPortMappingArgs {
     pub protocol: Option<rt::Input<TaskDefinitionPortMappingProtocol>>,
 }
 
+impl Clone for TaskDefinitionPortMappingArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionPortMappingArgs {
+            app_protocol: rt::cl(&self.app_protocol),
+            container_port: rt::cl(&self.container_port),
+            container_port_range: rt::cl(&self.container_port_range),
+            host_port: rt::cl(&self.host_port),
+            name: rt::cl(&self.name),
+            protocol: rt::cl(&self.protocol),
+        }
+    }
+}
+
+impl Default for TaskDefinitionPortMappingArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionPortMappingArgs {
+            app_protocol: rt::df(),
+            container_port: rt::df(),
+            container_port_range: rt::df(),
+            host_port: rt::df(),
+            name: rt::df(),
+            protocol: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionPortMappingArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(6);
+        let mut fields = rt::fields(6);
         rt::opt(&mut fields, "AppProtocol", &self.app_protocol);
         rt::opt(&mut fields, "ContainerPort", &self.container_port);
         rt::opt(&mut fields, "ContainerPortRange", &self.container_port_range);
@@ -3033,7 +3973,6 @@ impl rt::ToDyn for TaskDefinitionPortMappingArgs {
 /// are visible in the ``networkBindings`` section of
 /// [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html)
 /// API responses.
-#[derive(Clone)]
 pub struct TaskDefinitionPortMapping {
     /// The application protocol that's used for the port mapping. This parameter only applies to
     /// Service Connect. We recommend that you set this parameter to be consistent with the protocol
@@ -3120,17 +4059,52 @@ pub struct TaskDefinitionPortMapping {
     pub protocol: Option<TaskDefinitionPortMappingProtocol>,
 }
 
+impl Clone for TaskDefinitionPortMapping {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionPortMapping {
+            app_protocol: rt::cl(&self.app_protocol),
+            container_port: rt::cl(&self.container_port),
+            container_port_range: rt::cl(&self.container_port_range),
+            host_port: rt::cl(&self.host_port),
+            name: rt::cl(&self.name),
+            protocol: rt::cl(&self.protocol),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionPortMapping {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionPortMapping {
-            app_protocol: fields.take("AppProtocol")?,
-            container_port: fields.take("ContainerPort")?,
-            container_port_range: fields.take("ContainerPortRange")?,
-            host_port: fields.take("HostPort")?,
-            name: fields.take("Name")?,
-            protocol: fields.take("Protocol")?,
+            app_protocol: match fields.take("AppProtocol") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            container_port: match fields.take("ContainerPort") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            container_port_range: match fields.take("ContainerPortRange") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            host_port: match fields.take("HostPort") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            protocol: match fields.take("Protocol") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3149,7 +4123,7 @@ impl rt::FromJson for TaskDefinitionPortMapping {
 /// supported with Service Connect. For more information, see [Service
 /// Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in
 /// the *Amazon Elastic Container Service Developer Guide*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionPortMappingAppProtocol {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3179,12 +4153,20 @@ impl TaskDefinitionPortMappingAppProtocol {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "http" => Some(TaskDefinitionPortMappingAppProtocol::Http),
-            "http2" => Some(TaskDefinitionPortMappingAppProtocol::Http2),
-            "grpc" => Some(TaskDefinitionPortMappingAppProtocol::Grpc),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("http", TaskDefinitionPortMappingAppProtocol::Http),
+        ("http2", TaskDefinitionPortMappingAppProtocol::Http2),
+        ("grpc", TaskDefinitionPortMappingAppProtocol::Grpc),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionPortMappingAppProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3206,7 +4188,7 @@ impl rt::FromJson for TaskDefinitionPortMappingAppProtocol {
 /// (case-sensitive). The default is ``tcp``. Amazon ECS treats any other specified value as
 /// ``tcp``. ``protocol`` is immutable in a Service Connect service. To update this field, you must
 /// delete and redeploy the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionPortMappingProtocol {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3233,11 +4215,19 @@ impl TaskDefinitionPortMappingProtocol {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "tcp" => Some(TaskDefinitionPortMappingProtocol::Tcp),
-            "udp" => Some(TaskDefinitionPortMappingProtocol::Udp),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("tcp", TaskDefinitionPortMappingProtocol::Tcp),
+        ("udp", TaskDefinitionPortMappingProtocol::Udp),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionPortMappingProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3258,7 +4248,6 @@ impl rt::FromJson for TaskDefinitionPortMappingProtocol {
 /// The repository credentials for private registry authentication.
 ///
 /// The input form of [`TaskDefinitionRepositoryCredentials`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionRepositoryCredentialsArgs {
     /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials. When
     /// you use the Amazon ECS API, CLI, or AWS SDK, if the secret exists in the same Region as the task
@@ -3267,17 +4256,34 @@ pub struct TaskDefinitionRepositoryCredentialsArgs {
     pub credentials_parameter: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionRepositoryCredentialsArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionRepositoryCredentialsArgs {
+            credentials_parameter: rt::cl(&self.credentials_parameter),
+        }
+    }
+}
+
+impl Default for TaskDefinitionRepositoryCredentialsArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionRepositoryCredentialsArgs {
+            credentials_parameter: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionRepositoryCredentialsArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "CredentialsParameter", &self.credentials_parameter);
         rt::DynInput::Object(fields)
     }
 }
 
 /// The repository credentials for private registry authentication.
-#[derive(Clone)]
 pub struct TaskDefinitionRepositoryCredentials {
     /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials. When
     /// you use the Amazon ECS API, CLI, or AWS SDK, if the secret exists in the same Region as the task
@@ -3286,12 +4292,27 @@ pub struct TaskDefinitionRepositoryCredentials {
     pub credentials_parameter: Option<String>,
 }
 
+impl Clone for TaskDefinitionRepositoryCredentials {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionRepositoryCredentials {
+            credentials_parameter: rt::cl(&self.credentials_parameter),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionRepositoryCredentials {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionRepositoryCredentials {
-            credentials_parameter: fields.take("CredentialsParameter")?,
+            credentials_parameter: match fields.take("CredentialsParameter") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3305,7 +4326,6 @@ impl rt::FromJson for TaskDefinitionRepositoryCredentials {
 /// *Amazon Elastic Container Service Developer Guide*
 ///
 /// The input form of [`TaskDefinitionResourceRequirement`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionResourceRequirementArgs {
     pub sharing_strategy: Option<rt::Input<TaskDefinitionSharingStrategyArgs>>,
     /// The type of resource to assign to a container.
@@ -3324,10 +4344,32 @@ pub struct TaskDefinitionResourceRequirementArgs {
     pub value: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionResourceRequirementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionResourceRequirementArgs {
+            sharing_strategy: rt::cl(&self.sharing_strategy),
+            r#type: rt::cl(&self.r#type),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for TaskDefinitionResourceRequirementArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionResourceRequirementArgs {
+            sharing_strategy: rt::df(),
+            r#type: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionResourceRequirementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "SharingStrategy", &self.sharing_strategy);
         rt::req(&mut fields, "Type", &self.r#type);
         rt::opt(&mut fields, "Value", &self.value);
@@ -3342,7 +4384,6 @@ impl rt::ToDyn for TaskDefinitionResourceRequirementArgs {
 /// Amazon Elastic Inference on Amazon
 /// ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html) in the
 /// *Amazon Elastic Container Service Developer Guide*
-#[derive(Clone)]
 pub struct TaskDefinitionResourceRequirement {
     pub sharing_strategy: Option<TaskDefinitionSharingStrategy>,
     /// The type of resource to assign to a container.
@@ -3361,50 +4402,103 @@ pub struct TaskDefinitionResourceRequirement {
     pub value: Option<String>,
 }
 
+impl Clone for TaskDefinitionResourceRequirement {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionResourceRequirement {
+            sharing_strategy: rt::cl(&self.sharing_strategy),
+            r#type: rt::cl(&self.r#type),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionResourceRequirement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionResourceRequirement {
-            sharing_strategy: fields.take("SharingStrategy")?,
-            r#type: fields.take("Type")?,
-            value: fields.take("Value")?,
+            sharing_strategy: match fields.take("SharingStrategy") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`TaskDefinitionSharingStrategy`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionSharingStrategyArgs {
     pub nvidia_mps: rt::Input<TaskDefinitionNvidiaMpsAllocationArgs>,
+}
+
+impl Clone for TaskDefinitionSharingStrategyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionSharingStrategyArgs {
+            nvidia_mps: rt::cl(&self.nvidia_mps),
+        }
+    }
+}
+
+impl Default for TaskDefinitionSharingStrategyArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionSharingStrategyArgs {
+            nvidia_mps: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for TaskDefinitionSharingStrategyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "NvidiaMps", &self.nvidia_mps);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct TaskDefinitionSharingStrategy {
     pub nvidia_mps: TaskDefinitionNvidiaMpsAllocation,
+}
+
+impl Clone for TaskDefinitionSharingStrategy {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionSharingStrategy {
+            nvidia_mps: rt::cl(&self.nvidia_mps),
+        }
+    }
 }
 
 impl rt::FromJson for TaskDefinitionSharingStrategy {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionSharingStrategy {
-            nvidia_mps: fields.take("NvidiaMps")?,
+            nvidia_mps: match fields.take("NvidiaMps") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`TaskDefinitionNvidiaMpsAllocation`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionNvidiaMpsAllocationArgs {
     /// The maximum percentage of the GPU's compute capacity that the container can use.
     pub max_compute_percent: Option<rt::Input<i64>>,
@@ -3412,17 +4506,36 @@ pub struct TaskDefinitionNvidiaMpsAllocationArgs {
     pub memory: rt::Input<i64>,
 }
 
+impl Clone for TaskDefinitionNvidiaMpsAllocationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionNvidiaMpsAllocationArgs {
+            max_compute_percent: rt::cl(&self.max_compute_percent),
+            memory: rt::cl(&self.memory),
+        }
+    }
+}
+
+impl Default for TaskDefinitionNvidiaMpsAllocationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionNvidiaMpsAllocationArgs {
+            max_compute_percent: rt::df(),
+            memory: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionNvidiaMpsAllocationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "MaxComputePercent", &self.max_compute_percent);
         rt::req(&mut fields, "Memory", &self.memory);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct TaskDefinitionNvidiaMpsAllocation {
     /// The maximum percentage of the GPU's compute capacity that the container can use.
     pub max_compute_percent: Option<i64>,
@@ -3430,19 +4543,38 @@ pub struct TaskDefinitionNvidiaMpsAllocation {
     pub memory: i64,
 }
 
+impl Clone for TaskDefinitionNvidiaMpsAllocation {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionNvidiaMpsAllocation {
+            max_compute_percent: rt::cl(&self.max_compute_percent),
+            memory: rt::cl(&self.memory),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionNvidiaMpsAllocation {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionNvidiaMpsAllocation {
-            max_compute_percent: fields.take("MaxComputePercent")?,
-            memory: fields.take("Memory")?,
+            max_compute_percent: match fields.take("MaxComputePercent") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            memory: match fields.take("Memory") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The type of resource to assign to a container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionResourceRequirementType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3472,12 +4604,20 @@ impl TaskDefinitionResourceRequirementType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "GPU" => Some(TaskDefinitionResourceRequirementType::Gpu),
-            "InferenceAccelerator" => Some(TaskDefinitionResourceRequirementType::InferenceAccelerator),
-            "NeuronDevice" => Some(TaskDefinitionResourceRequirementType::NeuronDevice),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("GPU", TaskDefinitionResourceRequirementType::Gpu),
+        ("InferenceAccelerator", TaskDefinitionResourceRequirementType::InferenceAccelerator),
+        ("NeuronDevice", TaskDefinitionResourceRequirementType::NeuronDevice),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionResourceRequirementType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3504,7 +4644,6 @@ impl rt::FromJson for TaskDefinitionResourceRequirementType {
 /// in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// The input form of [`TaskDefinitionRestartPolicy`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionRestartPolicyArgs {
     /// Specifies whether a restart policy is enabled for the container.
     pub enabled: Option<rt::Input<bool>>,
@@ -3519,10 +4658,32 @@ pub struct TaskDefinitionRestartPolicyArgs {
     pub restart_attempt_period: Option<rt::Input<i64>>,
 }
 
+impl Clone for TaskDefinitionRestartPolicyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionRestartPolicyArgs {
+            enabled: rt::cl(&self.enabled),
+            ignored_exit_codes: rt::cl(&self.ignored_exit_codes),
+            restart_attempt_period: rt::cl(&self.restart_attempt_period),
+        }
+    }
+}
+
+impl Default for TaskDefinitionRestartPolicyArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionRestartPolicyArgs {
+            enabled: rt::df(),
+            ignored_exit_codes: rt::df(),
+            restart_attempt_period: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionRestartPolicyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "Enabled", &self.enabled);
         rt::opt(&mut fields, "IgnoredExitCodes", &self.ignored_exit_codes);
         rt::opt(&mut fields, "RestartAttemptPeriod", &self.restart_attempt_period);
@@ -3537,7 +4698,6 @@ impl rt::ToDyn for TaskDefinitionRestartPolicyArgs {
 /// container restart
 /// policies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html)
 /// in the *Amazon Elastic Container Service Developer Guide*.
-#[derive(Clone)]
 pub struct TaskDefinitionRestartPolicy {
     /// Specifies whether a restart policy is enabled for the container.
     pub enabled: Option<bool>,
@@ -3552,14 +4712,37 @@ pub struct TaskDefinitionRestartPolicy {
     pub restart_attempt_period: Option<i64>,
 }
 
+impl Clone for TaskDefinitionRestartPolicy {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionRestartPolicy {
+            enabled: rt::cl(&self.enabled),
+            ignored_exit_codes: rt::cl(&self.ignored_exit_codes),
+            restart_attempt_period: rt::cl(&self.restart_attempt_period),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionRestartPolicy {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionRestartPolicy {
-            enabled: fields.take("Enabled")?,
-            ignored_exit_codes: fields.take("IgnoredExitCodes")?,
-            restart_attempt_period: fields.take("RestartAttemptPeriod")?,
+            enabled: match fields.take("Enabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ignored_exit_codes: match fields.take("IgnoredExitCodes") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            restart_attempt_period: match fields.take("RestartAttemptPeriod") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3584,7 +4767,6 @@ impl rt::FromJson for TaskDefinitionRestartPolicy {
 /// version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
 ///
 /// The input form of [`TaskDefinitionSystemControl`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionSystemControlArgs {
     /// The namespaced kernel parameter to set a ``value`` for.
     pub namespace: Option<rt::Input<String>>,
@@ -3597,10 +4779,30 @@ pub struct TaskDefinitionSystemControlArgs {
     pub value: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionSystemControlArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionSystemControlArgs {
+            namespace: rt::cl(&self.namespace),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for TaskDefinitionSystemControlArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionSystemControlArgs {
+            namespace: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionSystemControlArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Namespace", &self.namespace);
         rt::opt(&mut fields, "Value", &self.value);
         rt::DynInput::Object(fields)
@@ -3625,7 +4827,6 @@ impl rt::ToDyn for TaskDefinitionSystemControlArgs {
 /// containers within a task. This parameter is not supported for Windows containers. This parameter
 /// is only supported for tasks that are hosted on FARGATElong if the tasks are using platform
 /// version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
-#[derive(Clone)]
 pub struct TaskDefinitionSystemControl {
     /// The namespaced kernel parameter to set a ``value`` for.
     pub namespace: Option<String>,
@@ -3638,13 +4839,32 @@ pub struct TaskDefinitionSystemControl {
     pub value: Option<String>,
 }
 
+impl Clone for TaskDefinitionSystemControl {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionSystemControl {
+            namespace: rt::cl(&self.namespace),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionSystemControl {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionSystemControl {
-            namespace: fields.take("Namespace")?,
-            value: fields.take("Value")?,
+            namespace: match fields.take("Namespace") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3657,7 +4877,6 @@ impl rt::FromJson for TaskDefinitionSystemControl {
 /// settings for a container in a task definition.
 ///
 /// The input form of [`TaskDefinitionUlimit`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionUlimitArgs {
     /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a
     /// count, depending on the ``type`` of the ``ulimit``.
@@ -3669,10 +4888,32 @@ pub struct TaskDefinitionUlimitArgs {
     pub soft_limit: rt::Input<i64>,
 }
 
+impl Clone for TaskDefinitionUlimitArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionUlimitArgs {
+            hard_limit: rt::cl(&self.hard_limit),
+            name: rt::cl(&self.name),
+            soft_limit: rt::cl(&self.soft_limit),
+        }
+    }
+}
+
+impl Default for TaskDefinitionUlimitArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionUlimitArgs {
+            hard_limit: rt::df(),
+            name: rt::df(),
+            soft_limit: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionUlimitArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "HardLimit", &self.hard_limit);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "SoftLimit", &self.soft_limit);
@@ -3686,7 +4927,6 @@ impl rt::ToDyn for TaskDefinitionUlimitArgs {
 /// restriction on the number of open files that a container can use. The default ``nofile`` soft
 /// limit is ``65535`` and the default hard limit is ``65535``. You can specify the ``ulimit``
 /// settings for a container in a task definition.
-#[derive(Clone)]
 pub struct TaskDefinitionUlimit {
     /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a
     /// count, depending on the ``type`` of the ``ulimit``.
@@ -3698,20 +4938,43 @@ pub struct TaskDefinitionUlimit {
     pub soft_limit: i64,
 }
 
+impl Clone for TaskDefinitionUlimit {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionUlimit {
+            hard_limit: rt::cl(&self.hard_limit),
+            name: rt::cl(&self.name),
+            soft_limit: rt::cl(&self.soft_limit),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionUlimit {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionUlimit {
-            hard_limit: fields.take("HardLimit")?,
-            name: fields.take("Name")?,
-            soft_limit: fields.take("SoftLimit")?,
+            hard_limit: match fields.take("HardLimit") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            soft_limit: match fields.take("SoftLimit") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The ``type`` of the ``ulimit``.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionUlimitName {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3777,24 +5040,32 @@ impl TaskDefinitionUlimitName {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "core" => Some(TaskDefinitionUlimitName::Core),
-            "cpu" => Some(TaskDefinitionUlimitName::Cpu),
-            "data" => Some(TaskDefinitionUlimitName::Data),
-            "fsize" => Some(TaskDefinitionUlimitName::Fsize),
-            "locks" => Some(TaskDefinitionUlimitName::Locks),
-            "memlock" => Some(TaskDefinitionUlimitName::Memlock),
-            "msgqueue" => Some(TaskDefinitionUlimitName::Msgqueue),
-            "nice" => Some(TaskDefinitionUlimitName::Nice),
-            "nofile" => Some(TaskDefinitionUlimitName::Nofile),
-            "nproc" => Some(TaskDefinitionUlimitName::Nproc),
-            "rss" => Some(TaskDefinitionUlimitName::Rss),
-            "rtprio" => Some(TaskDefinitionUlimitName::Rtprio),
-            "rttime" => Some(TaskDefinitionUlimitName::Rttime),
-            "sigpending" => Some(TaskDefinitionUlimitName::Sigpending),
-            "stack" => Some(TaskDefinitionUlimitName::Stack),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("core", TaskDefinitionUlimitName::Core),
+        ("cpu", TaskDefinitionUlimitName::Cpu),
+        ("data", TaskDefinitionUlimitName::Data),
+        ("fsize", TaskDefinitionUlimitName::Fsize),
+        ("locks", TaskDefinitionUlimitName::Locks),
+        ("memlock", TaskDefinitionUlimitName::Memlock),
+        ("msgqueue", TaskDefinitionUlimitName::Msgqueue),
+        ("nice", TaskDefinitionUlimitName::Nice),
+        ("nofile", TaskDefinitionUlimitName::Nofile),
+        ("nproc", TaskDefinitionUlimitName::Nproc),
+        ("rss", TaskDefinitionUlimitName::Rss),
+        ("rtprio", TaskDefinitionUlimitName::Rtprio),
+        ("rttime", TaskDefinitionUlimitName::Rttime),
+        ("sigpending", TaskDefinitionUlimitName::Sigpending),
+        ("stack", TaskDefinitionUlimitName::Stack),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionUlimitName {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3819,7 +5090,7 @@ impl rt::FromJson for TaskDefinitionUlimitName {
 /// For more information about container image resolution, see [Container image
 /// resolution](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability)
 /// in the *Amazon ECS Developer Guide*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionContainerDefinitionVersionConsistency {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3846,11 +5117,19 @@ impl TaskDefinitionContainerDefinitionVersionConsistency {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "enabled" => Some(TaskDefinitionContainerDefinitionVersionConsistency::Enabled),
-            "disabled" => Some(TaskDefinitionContainerDefinitionVersionConsistency::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("enabled", TaskDefinitionContainerDefinitionVersionConsistency::Enabled),
+        ("disabled", TaskDefinitionContainerDefinitionVersionConsistency::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionContainerDefinitionVersionConsistency {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3871,7 +5150,6 @@ impl rt::FromJson for TaskDefinitionContainerDefinitionVersionConsistency {
 /// Details on a data volume from another container in the same task definition.
 ///
 /// The input form of [`TaskDefinitionVolumeFrom`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionVolumeFromArgs {
     /// If this value is ``true``, the container has read-only access to the volume. If this value is
     /// ``false``, then the container can write to the volume. The default value is ``false``.
@@ -3880,10 +5158,30 @@ pub struct TaskDefinitionVolumeFromArgs {
     pub source_container: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionVolumeFromArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionVolumeFromArgs {
+            read_only: rt::cl(&self.read_only),
+            source_container: rt::cl(&self.source_container),
+        }
+    }
+}
+
+impl Default for TaskDefinitionVolumeFromArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionVolumeFromArgs {
+            read_only: rt::df(),
+            source_container: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionVolumeFromArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "ReadOnly", &self.read_only);
         rt::opt(&mut fields, "SourceContainer", &self.source_container);
         rt::DynInput::Object(fields)
@@ -3891,7 +5189,6 @@ impl rt::ToDyn for TaskDefinitionVolumeFromArgs {
 }
 
 /// Details on a data volume from another container in the same task definition.
-#[derive(Clone)]
 pub struct TaskDefinitionVolumeFrom {
     /// If this value is ``true``, the container has read-only access to the volume. If this value is
     /// ``false``, then the container can write to the volume. The default value is ``false``.
@@ -3900,13 +5197,32 @@ pub struct TaskDefinitionVolumeFrom {
     pub source_container: Option<String>,
 }
 
+impl Clone for TaskDefinitionVolumeFrom {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionVolumeFrom {
+            read_only: rt::cl(&self.read_only),
+            source_container: rt::cl(&self.source_container),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionVolumeFrom {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionVolumeFrom {
-            read_only: fields.take("ReadOnly")?,
-            source_container: fields.take("SourceContainer")?,
+            read_only: match fields.take("ReadOnly") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            source_container: match fields.take("SourceContainer") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3920,17 +5236,34 @@ impl rt::FromJson for TaskDefinitionVolumeFrom {
 /// ``1.0.0`` or later.
 ///
 /// The input form of [`TaskDefinitionEphemeralStorage`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionEphemeralStorageArgs {
     /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value
     /// is ``21`` GiB and the maximum supported value is ``200`` GiB.
     pub size_in_gib: Option<rt::Input<i64>>,
 }
 
+impl Clone for TaskDefinitionEphemeralStorageArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionEphemeralStorageArgs {
+            size_in_gib: rt::cl(&self.size_in_gib),
+        }
+    }
+}
+
+impl Default for TaskDefinitionEphemeralStorageArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionEphemeralStorageArgs {
+            size_in_gib: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionEphemeralStorageArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "SizeInGiB", &self.size_in_gib);
         rt::DynInput::Object(fields)
     }
@@ -3943,53 +5276,104 @@ impl rt::ToDyn for TaskDefinitionEphemeralStorageArgs {
 /// the *Amazon ECS Developer Guide;*. For tasks using the Fargate launch type, the task requires
 /// the following platforms: + Linux platform version ``1.4.0`` or later. + Windows platform version
 /// ``1.0.0`` or later.
-#[derive(Clone)]
 pub struct TaskDefinitionEphemeralStorage {
     /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value
     /// is ``21`` GiB and the maximum supported value is ``200`` GiB.
     pub size_in_gib: Option<i64>,
 }
 
+impl Clone for TaskDefinitionEphemeralStorage {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionEphemeralStorage {
+            size_in_gib: rt::cl(&self.size_in_gib),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionEphemeralStorage {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionEphemeralStorage {
-            size_in_gib: fields.take("SizeInGiB")?,
+            size_in_gib: match fields.take("SizeInGiB") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`TaskDefinitionInferenceAccelerator`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionInferenceAcceleratorArgs {
     pub device_name: Option<rt::Input<String>>,
     pub device_type: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionInferenceAcceleratorArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionInferenceAcceleratorArgs {
+            device_name: rt::cl(&self.device_name),
+            device_type: rt::cl(&self.device_type),
+        }
+    }
+}
+
+impl Default for TaskDefinitionInferenceAcceleratorArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionInferenceAcceleratorArgs {
+            device_name: rt::df(),
+            device_type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionInferenceAcceleratorArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "DeviceName", &self.device_name);
         rt::opt(&mut fields, "DeviceType", &self.device_type);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct TaskDefinitionInferenceAccelerator {
     pub device_name: Option<String>,
     pub device_type: Option<String>,
 }
 
+impl Clone for TaskDefinitionInferenceAccelerator {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionInferenceAccelerator {
+            device_name: rt::cl(&self.device_name),
+            device_type: rt::cl(&self.device_type),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionInferenceAccelerator {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionInferenceAccelerator {
-            device_name: fields.take("DeviceName")?,
-            device_type: fields.take("DeviceType")?,
+            device_name: match fields.take("DeviceName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            device_type: match fields.take("DeviceType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4010,7 +5394,7 @@ impl rt::FromJson for TaskDefinitionInferenceAccelerator {
 /// mode, IPC namespace related ``systemControls`` are not supported. + For tasks that use the
 /// ``task`` IPC mode, IPC namespace related ``systemControls`` will apply to all containers within
 /// a task. This parameter is not supported for Windows containers or tasks run on FARGATElong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionIpcMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4040,12 +5424,20 @@ impl TaskDefinitionIpcMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "host" => Some(TaskDefinitionIpcMode::Host),
-            "none" => Some(TaskDefinitionIpcMode::None),
-            "task" => Some(TaskDefinitionIpcMode::Task),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("host", TaskDefinitionIpcMode::Host),
+        ("none", TaskDefinitionIpcMode::None),
+        ("task", TaskDefinitionIpcMode::Task),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionIpcMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4085,7 +5477,7 @@ impl rt::FromJson for TaskDefinitionIpcMode {
 /// the *Amazon Elastic Container Service Developer Guide*. If the network mode is ``host``, you
 /// cannot run multiple instantiations of the same task on a single container instance when port
 /// mappings are used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionNetworkMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4118,13 +5510,21 @@ impl TaskDefinitionNetworkMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "awsvpc" => Some(TaskDefinitionNetworkMode::Awsvpc),
-            "bridge" => Some(TaskDefinitionNetworkMode::Bridge),
-            "host" => Some(TaskDefinitionNetworkMode::Host),
-            "none" => Some(TaskDefinitionNetworkMode::None),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("awsvpc", TaskDefinitionNetworkMode::Awsvpc),
+        ("bridge", TaskDefinitionNetworkMode::Bridge),
+        ("host", TaskDefinitionNetworkMode::Host),
+        ("none", TaskDefinitionNetworkMode::None),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionNetworkMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4153,7 +5553,7 @@ impl rt::FromJson for TaskDefinitionNetworkMode {
 /// namespace exposure. This parameter is not supported for Windows containers. This parameter is
 /// only supported for tasks that are hosted on FARGATElong if the tasks are using platform version
 /// ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionPidMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4180,11 +5580,19 @@ impl TaskDefinitionPidMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "host" => Some(TaskDefinitionPidMode::Host),
-            "task" => Some(TaskDefinitionPidMode::Task),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("host", TaskDefinitionPidMode::Host),
+        ("task", TaskDefinitionPidMode::Task),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionPidMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4209,7 +5617,6 @@ impl rt::FromJson for TaskDefinitionPidMode {
 /// supported for tasks run on FARGATElong.
 ///
 /// The input form of [`TaskDefinitionPlacementConstraint`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionPlacementConstraintArgs {
     /// A cluster query language expression to apply to the constraint. For more information, see
     /// [Cluster query
@@ -4221,10 +5628,30 @@ pub struct TaskDefinitionPlacementConstraintArgs {
     pub r#type: rt::Input<TaskDefinitionPlacementConstraintType>,
 }
 
+impl Clone for TaskDefinitionPlacementConstraintArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionPlacementConstraintArgs {
+            expression: rt::cl(&self.expression),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
+impl Default for TaskDefinitionPlacementConstraintArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionPlacementConstraintArgs {
+            expression: rt::df(),
+            r#type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionPlacementConstraintArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Expression", &self.expression);
         rt::req(&mut fields, "Type", &self.r#type);
         rt::DynInput::Object(fields)
@@ -4236,7 +5663,6 @@ impl rt::ToDyn for TaskDefinitionPlacementConstraintArgs {
 /// constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html)
 /// in the *Amazon Elastic Container Service Developer Guide*. Task placement constraints aren't
 /// supported for tasks run on FARGATElong.
-#[derive(Clone)]
 pub struct TaskDefinitionPlacementConstraint {
     /// A cluster query language expression to apply to the constraint. For more information, see
     /// [Cluster query
@@ -4248,20 +5674,39 @@ pub struct TaskDefinitionPlacementConstraint {
     pub r#type: TaskDefinitionPlacementConstraintType,
 }
 
+impl Clone for TaskDefinitionPlacementConstraint {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionPlacementConstraint {
+            expression: rt::cl(&self.expression),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionPlacementConstraint {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionPlacementConstraint {
-            expression: fields.take("Expression")?,
-            r#type: fields.take("Type")?,
+            expression: match fields.take("Expression") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The type of constraint. The ``MemberOf`` constraint restricts selection to be from a group of
 /// valid candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionPlacementConstraintType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4285,10 +5730,18 @@ impl TaskDefinitionPlacementConstraintType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "memberOf" => Some(TaskDefinitionPlacementConstraintType::MemberOf),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("memberOf", TaskDefinitionPlacementConstraintType::MemberOf),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionPlacementConstraintType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4315,7 +5768,6 @@ impl rt::FromJson for TaskDefinitionPlacementConstraintType {
 /// AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html)
 ///
 /// The input form of [`TaskDefinitionProxyConfiguration`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionProxyConfigurationArgs {
     /// The name of the container that will serve as the App Mesh proxy.
     pub container_name: rt::Input<String>,
@@ -4339,10 +5791,32 @@ pub struct TaskDefinitionProxyConfigurationArgs {
     pub r#type: Option<rt::Input<TaskDefinitionProxyConfigurationType>>,
 }
 
+impl Clone for TaskDefinitionProxyConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionProxyConfigurationArgs {
+            container_name: rt::cl(&self.container_name),
+            proxy_configuration_properties: rt::cl(&self.proxy_configuration_properties),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
+impl Default for TaskDefinitionProxyConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionProxyConfigurationArgs {
+            container_name: rt::df(),
+            proxy_configuration_properties: rt::df(),
+            r#type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionProxyConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "ContainerName", &self.container_name);
         rt::opt(&mut fields, "ProxyConfigurationProperties", &self.proxy_configuration_properties);
         rt::opt(&mut fields, "Type", &self.r#type);
@@ -4357,7 +5831,6 @@ impl rt::ToDyn for TaskDefinitionProxyConfigurationArgs {
 /// the required versions of the container agent and ``ecs-init``. For more information, see [Amazon
 /// ECS-optimized Linux
 /// AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html)
-#[derive(Clone)]
 pub struct TaskDefinitionProxyConfiguration {
     /// The name of the container that will serve as the App Mesh proxy.
     pub container_name: String,
@@ -4381,20 +5854,43 @@ pub struct TaskDefinitionProxyConfiguration {
     pub r#type: Option<TaskDefinitionProxyConfigurationType>,
 }
 
+impl Clone for TaskDefinitionProxyConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionProxyConfiguration {
+            container_name: rt::cl(&self.container_name),
+            proxy_configuration_properties: rt::cl(&self.proxy_configuration_properties),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionProxyConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionProxyConfiguration {
-            container_name: fields.take("ContainerName")?,
-            proxy_configuration_properties: fields.take("ProxyConfigurationProperties")?,
-            r#type: fields.take("Type")?,
+            container_name: match fields.take("ContainerName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            proxy_configuration_properties: match fields.take("ProxyConfigurationProperties") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The proxy type. The only supported value is ``APPMESH``.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionProxyConfigurationType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4418,10 +5914,18 @@ impl TaskDefinitionProxyConfigurationType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "APPMESH" => Some(TaskDefinitionProxyConfigurationType::Appmesh),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("APPMESH", TaskDefinitionProxyConfigurationType::Appmesh),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionProxyConfigurationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4439,7 +5943,7 @@ impl rt::FromJson for TaskDefinitionProxyConfigurationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionRequiresCompatibilities {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4472,13 +5976,21 @@ impl TaskDefinitionRequiresCompatibilities {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "EC2" => Some(TaskDefinitionRequiresCompatibilities::Ec2),
-            "EXTERNAL" => Some(TaskDefinitionRequiresCompatibilities::External),
-            "FARGATE" => Some(TaskDefinitionRequiresCompatibilities::Fargate),
-            "MANAGED_INSTANCES" => Some(TaskDefinitionRequiresCompatibilities::ManagedInstances),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("EC2", TaskDefinitionRequiresCompatibilities::Ec2),
+        ("EXTERNAL", TaskDefinitionRequiresCompatibilities::External),
+        ("FARGATE", TaskDefinitionRequiresCompatibilities::Fargate),
+        ("MANAGED_INSTANCES", TaskDefinitionRequiresCompatibilities::ManagedInstances),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionRequiresCompatibilities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4502,7 +6014,6 @@ impl rt::FromJson for TaskDefinitionRequiresCompatibilities {
 /// in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// The input form of [`TaskDefinitionRuntimePlatform`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionRuntimePlatformArgs {
     /// The CPU architecture. You can run your Linux tasks on an ARM-based platform by setting the value
     /// to ``ARM64``. This option is available for tasks that run on Linux Amazon EC2 instance, Amazon
@@ -4512,10 +6023,30 @@ pub struct TaskDefinitionRuntimePlatformArgs {
     pub operating_system_family: Option<rt::Input<TaskDefinitionRuntimePlatformOperatingSystemFamily>>,
 }
 
+impl Clone for TaskDefinitionRuntimePlatformArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionRuntimePlatformArgs {
+            cpu_architecture: rt::cl(&self.cpu_architecture),
+            operating_system_family: rt::cl(&self.operating_system_family),
+        }
+    }
+}
+
+impl Default for TaskDefinitionRuntimePlatformArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionRuntimePlatformArgs {
+            cpu_architecture: rt::df(),
+            operating_system_family: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionRuntimePlatformArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "CpuArchitecture", &self.cpu_architecture);
         rt::opt(&mut fields, "OperatingSystemFamily", &self.operating_system_family);
         rt::DynInput::Object(fields)
@@ -4526,7 +6057,6 @@ impl rt::ToDyn for TaskDefinitionRuntimePlatformArgs {
 /// ``RuntimePlatform``, see
 /// [RuntimePlatform](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform)
 /// in the *Amazon Elastic Container Service Developer Guide*.
-#[derive(Clone)]
 pub struct TaskDefinitionRuntimePlatform {
     /// The CPU architecture. You can run your Linux tasks on an ARM-based platform by setting the value
     /// to ``ARM64``. This option is available for tasks that run on Linux Amazon EC2 instance, Amazon
@@ -4536,13 +6066,32 @@ pub struct TaskDefinitionRuntimePlatform {
     pub operating_system_family: Option<TaskDefinitionRuntimePlatformOperatingSystemFamily>,
 }
 
+impl Clone for TaskDefinitionRuntimePlatform {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionRuntimePlatform {
+            cpu_architecture: rt::cl(&self.cpu_architecture),
+            operating_system_family: rt::cl(&self.operating_system_family),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionRuntimePlatform {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionRuntimePlatform {
-            cpu_architecture: fields.take("CpuArchitecture")?,
-            operating_system_family: fields.take("OperatingSystemFamily")?,
+            cpu_architecture: match fields.take("CpuArchitecture") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            operating_system_family: match fields.take("OperatingSystemFamily") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4550,7 +6099,7 @@ impl rt::FromJson for TaskDefinitionRuntimePlatform {
 /// The CPU architecture. You can run your Linux tasks on an ARM-based platform by setting the value
 /// to ``ARM64``. This option is available for tasks that run on Linux Amazon EC2 instance, Amazon
 /// ECS Managed Instances, or Linux containers on Fargate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionRuntimePlatformCpuArchitecture {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4577,11 +6126,19 @@ impl TaskDefinitionRuntimePlatformCpuArchitecture {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ARM64" => Some(TaskDefinitionRuntimePlatformCpuArchitecture::Arm64),
-            "X86_64" => Some(TaskDefinitionRuntimePlatformCpuArchitecture::X8664),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ARM64", TaskDefinitionRuntimePlatformCpuArchitecture::Arm64),
+        ("X86_64", TaskDefinitionRuntimePlatformCpuArchitecture::X8664),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionRuntimePlatformCpuArchitecture {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4600,7 +6157,7 @@ impl rt::FromJson for TaskDefinitionRuntimePlatformCpuArchitecture {
 }
 
 /// The operating system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionRuntimePlatformOperatingSystemFamily {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4651,19 +6208,27 @@ impl TaskDefinitionRuntimePlatformOperatingSystemFamily {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "LINUX" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::Linux),
-            "WINDOWS_SERVER_2004_CORE" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2004Core),
-            "WINDOWS_SERVER_2016_FULL" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2016Full),
-            "WINDOWS_SERVER_2019_CORE" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2019Core),
-            "WINDOWS_SERVER_2019_FULL" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2019Full),
-            "WINDOWS_SERVER_2022_CORE" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2022Core),
-            "WINDOWS_SERVER_2022_FULL" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2022Full),
-            "WINDOWS_SERVER_2025_CORE" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2025Core),
-            "WINDOWS_SERVER_2025_FULL" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2025Full),
-            "WINDOWS_SERVER_20H2_CORE" => Some(TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer20h2Core),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("LINUX", TaskDefinitionRuntimePlatformOperatingSystemFamily::Linux),
+        ("WINDOWS_SERVER_2004_CORE", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2004Core),
+        ("WINDOWS_SERVER_2016_FULL", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2016Full),
+        ("WINDOWS_SERVER_2019_CORE", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2019Core),
+        ("WINDOWS_SERVER_2019_FULL", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2019Full),
+        ("WINDOWS_SERVER_2022_CORE", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2022Core),
+        ("WINDOWS_SERVER_2022_FULL", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2022Full),
+        ("WINDOWS_SERVER_2025_CORE", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2025Core),
+        ("WINDOWS_SERVER_2025_FULL", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer2025Full),
+        ("WINDOWS_SERVER_20H2_CORE", TaskDefinitionRuntimePlatformOperatingSystemFamily::WindowsServer20h2Core),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionRuntimePlatformOperatingSystemFamily {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4695,7 +6260,6 @@ impl rt::FromJson for TaskDefinitionRuntimePlatformOperatingSystemFamily {
 /// resource limit.
 ///
 /// The input form of [`TaskDefinitionTag`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionTagArgs {
     /// One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a
     /// category for more specific tag values.
@@ -4705,10 +6269,30 @@ pub struct TaskDefinitionTagArgs {
     pub value: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionTagArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionTagArgs {
+            key: rt::cl(&self.key),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for TaskDefinitionTagArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionTagArgs {
+            key: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionTagArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Key", &self.key);
         rt::opt(&mut fields, "Value", &self.value);
         rt::DynInput::Object(fields)
@@ -4727,7 +6311,6 @@ impl rt::ToDyn for TaskDefinitionTagArgs {
 /// as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete
 /// tag keys or values with this prefix. Tags with this prefix do not count against your tags per
 /// resource limit.
-#[derive(Clone)]
 pub struct TaskDefinitionTag {
     /// One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a
     /// category for more specific tag values.
@@ -4737,13 +6320,32 @@ pub struct TaskDefinitionTag {
     pub value: Option<String>,
 }
 
+impl Clone for TaskDefinitionTag {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionTag {
+            key: rt::cl(&self.key),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionTag {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionTag {
-            key: fields.take("Key")?,
-            value: fields.take("Value")?,
+            key: match fields.take("Key") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4759,7 +6361,6 @@ impl rt::FromJson for TaskDefinitionTag {
 /// tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
 ///
 /// The input form of [`TaskDefinitionVolume`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionVolumeArgs {
     /// Indicates whether the volume should be configured at launch time. This is used to create Amazon
     /// EBS volumes for standalone tasks or tasks created as part of a service. Each task definition
@@ -4801,10 +6402,40 @@ pub struct TaskDefinitionVolumeArgs {
     pub s3_files_volume_configuration: Option<rt::Input<TaskDefinitionS3FilesVolumeConfigurationArgs>>,
 }
 
+impl Clone for TaskDefinitionVolumeArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionVolumeArgs {
+            configured_at_launch: rt::cl(&self.configured_at_launch),
+            docker_volume_configuration: rt::cl(&self.docker_volume_configuration),
+            efs_volume_configuration: rt::cl(&self.efs_volume_configuration),
+            fsx_windows_file_server_volume_configuration: rt::cl(&self.fsx_windows_file_server_volume_configuration),
+            host: rt::cl(&self.host),
+            name: rt::cl(&self.name),
+            s3_files_volume_configuration: rt::cl(&self.s3_files_volume_configuration),
+        }
+    }
+}
+
+impl Default for TaskDefinitionVolumeArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionVolumeArgs {
+            configured_at_launch: rt::df(),
+            docker_volume_configuration: rt::df(),
+            efs_volume_configuration: rt::df(),
+            fsx_windows_file_server_volume_configuration: rt::df(),
+            host: rt::df(),
+            name: rt::df(),
+            s3_files_volume_configuration: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionVolumeArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(7);
+        let mut fields = rt::fields(7);
         rt::opt(&mut fields, "ConfiguredAtLaunch", &self.configured_at_launch);
         rt::opt(&mut fields, "DockerVolumeConfiguration", &self.docker_volume_configuration);
         rt::opt(&mut fields, "EFSVolumeConfiguration", &self.efs_volume_configuration);
@@ -4825,7 +6456,6 @@ impl rt::ToDyn for TaskDefinitionVolumeArgs {
 /// specified, by default Amazon ECS uses a host volume. For more information, see [Using data
 /// volumes in
 /// tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
-#[derive(Clone)]
 pub struct TaskDefinitionVolume {
     /// Indicates whether the volume should be configured at launch time. This is used to create Amazon
     /// EBS volumes for standalone tasks or tasks created as part of a service. Each task definition
@@ -4867,18 +6497,57 @@ pub struct TaskDefinitionVolume {
     pub s3_files_volume_configuration: Option<TaskDefinitionS3FilesVolumeConfiguration>,
 }
 
+impl Clone for TaskDefinitionVolume {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionVolume {
+            configured_at_launch: rt::cl(&self.configured_at_launch),
+            docker_volume_configuration: rt::cl(&self.docker_volume_configuration),
+            efs_volume_configuration: rt::cl(&self.efs_volume_configuration),
+            fsx_windows_file_server_volume_configuration: rt::cl(&self.fsx_windows_file_server_volume_configuration),
+            host: rt::cl(&self.host),
+            name: rt::cl(&self.name),
+            s3_files_volume_configuration: rt::cl(&self.s3_files_volume_configuration),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionVolume {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionVolume {
-            configured_at_launch: fields.take("ConfiguredAtLaunch")?,
-            docker_volume_configuration: fields.take("DockerVolumeConfiguration")?,
-            efs_volume_configuration: fields.take("EFSVolumeConfiguration")?,
-            fsx_windows_file_server_volume_configuration: fields.take("FSxWindowsFileServerVolumeConfiguration")?,
-            host: fields.take("Host")?,
-            name: fields.take("Name")?,
-            s3_files_volume_configuration: fields.take("S3FilesVolumeConfiguration")?,
+            configured_at_launch: match fields.take("ConfiguredAtLaunch") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            docker_volume_configuration: match fields.take("DockerVolumeConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            efs_volume_configuration: match fields.take("EFSVolumeConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            fsx_windows_file_server_volume_configuration: match fields.take("FSxWindowsFileServerVolumeConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            host: match fields.take("Host") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            s3_files_volume_configuration: match fields.take("S3FilesVolumeConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4889,7 +6558,6 @@ impl rt::FromJson for TaskDefinitionVolume {
 /// specify a ``host`` instead.
 ///
 /// The input form of [`TaskDefinitionDockerVolumeConfiguration`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionDockerVolumeConfigurationArgs {
     /// If this value is ``true``, the Docker volume is created if it doesn't already exist. This field
     /// is only used if the ``scope`` is ``shared``.
@@ -4913,10 +6581,36 @@ pub struct TaskDefinitionDockerVolumeConfigurationArgs {
     pub scope: Option<rt::Input<TaskDefinitionDockerVolumeConfigurationScope>>,
 }
 
+impl Clone for TaskDefinitionDockerVolumeConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionDockerVolumeConfigurationArgs {
+            autoprovision: rt::cl(&self.autoprovision),
+            driver: rt::cl(&self.driver),
+            driver_opts: rt::cl(&self.driver_opts),
+            labels: rt::cl(&self.labels),
+            scope: rt::cl(&self.scope),
+        }
+    }
+}
+
+impl Default for TaskDefinitionDockerVolumeConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionDockerVolumeConfigurationArgs {
+            autoprovision: rt::df(),
+            driver: rt::df(),
+            driver_opts: rt::df(),
+            labels: rt::df(),
+            scope: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionDockerVolumeConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::opt(&mut fields, "Autoprovision", &self.autoprovision);
         rt::opt(&mut fields, "Driver", &self.driver);
         rt::opt(&mut fields, "DriverOpts", &self.driver_opts);
@@ -4930,7 +6624,6 @@ impl rt::ToDyn for TaskDefinitionDockerVolumeConfigurationArgs {
 /// when you use Docker volumes. Docker volumes are only supported when you are using the EC2 launch
 /// type. Windows containers only support the use of the ``local`` driver. To use bind mounts,
 /// specify a ``host`` instead.
-#[derive(Clone)]
 pub struct TaskDefinitionDockerVolumeConfiguration {
     /// If this value is ``true``, the Docker volume is created if it doesn't already exist. This field
     /// is only used if the ``scope`` is ``shared``.
@@ -4954,16 +6647,47 @@ pub struct TaskDefinitionDockerVolumeConfiguration {
     pub scope: Option<TaskDefinitionDockerVolumeConfigurationScope>,
 }
 
+impl Clone for TaskDefinitionDockerVolumeConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionDockerVolumeConfiguration {
+            autoprovision: rt::cl(&self.autoprovision),
+            driver: rt::cl(&self.driver),
+            driver_opts: rt::cl(&self.driver_opts),
+            labels: rt::cl(&self.labels),
+            scope: rt::cl(&self.scope),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionDockerVolumeConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionDockerVolumeConfiguration {
-            autoprovision: fields.take("Autoprovision")?,
-            driver: fields.take("Driver")?,
-            driver_opts: fields.take("DriverOpts")?,
-            labels: fields.take("Labels")?,
-            scope: fields.take("Scope")?,
+            autoprovision: match fields.take("Autoprovision") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            driver: match fields.take("Driver") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            driver_opts: match fields.take("DriverOpts") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            labels: match fields.take("Labels") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            scope: match fields.take("Scope") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4971,7 +6695,7 @@ impl rt::FromJson for TaskDefinitionDockerVolumeConfiguration {
 /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to
 /// a ``task`` are automatically provisioned when the task starts and destroyed when the task stops.
 /// Docker volumes that are scoped as ``shared`` persist after the task stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionDockerVolumeConfigurationScope {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4998,11 +6722,19 @@ impl TaskDefinitionDockerVolumeConfigurationScope {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "shared" => Some(TaskDefinitionDockerVolumeConfigurationScope::Shared),
-            "task" => Some(TaskDefinitionDockerVolumeConfigurationScope::Task),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("shared", TaskDefinitionDockerVolumeConfigurationScope::Shared),
+        ("task", TaskDefinitionDockerVolumeConfigurationScope::Task),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionDockerVolumeConfigurationScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5026,7 +6758,6 @@ impl rt::FromJson for TaskDefinitionDockerVolumeConfigurationScope {
 /// *Amazon Elastic Container Service Developer Guide*.
 ///
 /// The input form of [`TaskDefinitionEfsVolumeConfiguration`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionEfsVolumeConfigurationArgs {
     /// The authorization configuration details for the Amazon EFS file system.
     pub authorization_config: Option<rt::Input<TaskDefinitionAuthorizationConfigArgs>>,
@@ -5053,10 +6784,36 @@ pub struct TaskDefinitionEfsVolumeConfigurationArgs {
     pub transit_encryption_port: Option<rt::Input<i64>>,
 }
 
+impl Clone for TaskDefinitionEfsVolumeConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionEfsVolumeConfigurationArgs {
+            authorization_config: rt::cl(&self.authorization_config),
+            filesystem_id: rt::cl(&self.filesystem_id),
+            root_directory: rt::cl(&self.root_directory),
+            transit_encryption: rt::cl(&self.transit_encryption),
+            transit_encryption_port: rt::cl(&self.transit_encryption_port),
+        }
+    }
+}
+
+impl Default for TaskDefinitionEfsVolumeConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionEfsVolumeConfigurationArgs {
+            authorization_config: rt::df(),
+            filesystem_id: rt::df(),
+            root_directory: rt::df(),
+            transit_encryption: rt::df(),
+            transit_encryption_port: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionEfsVolumeConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::opt(&mut fields, "AuthorizationConfig", &self.authorization_config);
         rt::req(&mut fields, "FilesystemId", &self.filesystem_id);
         rt::opt(&mut fields, "RootDirectory", &self.root_directory);
@@ -5070,7 +6827,6 @@ impl rt::ToDyn for TaskDefinitionEfsVolumeConfigurationArgs {
 /// storage. For more information, see [Amazon EFS
 /// volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) in the
 /// *Amazon Elastic Container Service Developer Guide*.
-#[derive(Clone)]
 pub struct TaskDefinitionEfsVolumeConfiguration {
     /// The authorization configuration details for the Amazon EFS file system.
     pub authorization_config: Option<TaskDefinitionAuthorizationConfig>,
@@ -5097,16 +6853,47 @@ pub struct TaskDefinitionEfsVolumeConfiguration {
     pub transit_encryption_port: Option<i64>,
 }
 
+impl Clone for TaskDefinitionEfsVolumeConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionEfsVolumeConfiguration {
+            authorization_config: rt::cl(&self.authorization_config),
+            filesystem_id: rt::cl(&self.filesystem_id),
+            root_directory: rt::cl(&self.root_directory),
+            transit_encryption: rt::cl(&self.transit_encryption),
+            transit_encryption_port: rt::cl(&self.transit_encryption_port),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionEfsVolumeConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionEfsVolumeConfiguration {
-            authorization_config: fields.take("AuthorizationConfig")?,
-            filesystem_id: fields.take("FilesystemId")?,
-            root_directory: fields.take("RootDirectory")?,
-            transit_encryption: fields.take("TransitEncryption")?,
-            transit_encryption_port: fields.take("TransitEncryptionPort")?,
+            authorization_config: match fields.take("AuthorizationConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            filesystem_id: match fields.take("FilesystemId") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            root_directory: match fields.take("RootDirectory") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transit_encryption: match fields.take("TransitEncryption") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transit_encryption_port: match fields.take("TransitEncryptionPort") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5114,7 +6901,6 @@ impl rt::FromJson for TaskDefinitionEfsVolumeConfiguration {
 /// The authorization configuration details for the Amazon EFS file system.
 ///
 /// The input form of [`TaskDefinitionAuthorizationConfig`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionAuthorizationConfigArgs {
     /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value
     /// specified in the ``EFSVolumeConfiguration`` must either be omitted or set to ``/`` which will
@@ -5132,10 +6918,30 @@ pub struct TaskDefinitionAuthorizationConfigArgs {
     pub iam: Option<rt::Input<TaskDefinitionAuthorizationConfigIam>>,
 }
 
+impl Clone for TaskDefinitionAuthorizationConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionAuthorizationConfigArgs {
+            access_point_id: rt::cl(&self.access_point_id),
+            iam: rt::cl(&self.iam),
+        }
+    }
+}
+
+impl Default for TaskDefinitionAuthorizationConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionAuthorizationConfigArgs {
+            access_point_id: rt::df(),
+            iam: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionAuthorizationConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "AccessPointId", &self.access_point_id);
         rt::opt(&mut fields, "IAM", &self.iam);
         rt::DynInput::Object(fields)
@@ -5143,7 +6949,6 @@ impl rt::ToDyn for TaskDefinitionAuthorizationConfigArgs {
 }
 
 /// The authorization configuration details for the Amazon EFS file system.
-#[derive(Clone)]
 pub struct TaskDefinitionAuthorizationConfig {
     /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value
     /// specified in the ``EFSVolumeConfiguration`` must either be omitted or set to ``/`` which will
@@ -5161,13 +6966,32 @@ pub struct TaskDefinitionAuthorizationConfig {
     pub iam: Option<TaskDefinitionAuthorizationConfigIam>,
 }
 
+impl Clone for TaskDefinitionAuthorizationConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionAuthorizationConfig {
+            access_point_id: rt::cl(&self.access_point_id),
+            iam: rt::cl(&self.iam),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionAuthorizationConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionAuthorizationConfig {
-            access_point_id: fields.take("AccessPointId")?,
-            iam: fields.take("IAM")?,
+            access_point_id: match fields.take("AccessPointId") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            iam: match fields.take("IAM") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5178,7 +7002,7 @@ impl rt::FromJson for TaskDefinitionAuthorizationConfig {
 /// used. For more information, see [Using Amazon EFS access
 /// points](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html#efs-volume-accesspoints)
 /// in the *Amazon Elastic Container Service Developer Guide*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionAuthorizationConfigIam {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5205,11 +7029,19 @@ impl TaskDefinitionAuthorizationConfigIam {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ENABLED" => Some(TaskDefinitionAuthorizationConfigIam::Enabled),
-            "DISABLED" => Some(TaskDefinitionAuthorizationConfigIam::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ENABLED", TaskDefinitionAuthorizationConfigIam::Enabled),
+        ("DISABLED", TaskDefinitionAuthorizationConfigIam::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionAuthorizationConfigIam {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5233,7 +7065,7 @@ impl rt::FromJson for TaskDefinitionAuthorizationConfigIam {
 /// information, see [Encrypting data in
 /// transit](https://docs.aws.amazon.com/efs/latest/ug/encryption-in-transit.html) in the *Amazon
 /// Elastic File System User Guide*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum TaskDefinitionEfsVolumeConfigurationTransitEncryption {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5260,11 +7092,19 @@ impl TaskDefinitionEfsVolumeConfigurationTransitEncryption {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ENABLED" => Some(TaskDefinitionEfsVolumeConfigurationTransitEncryption::Enabled),
-            "DISABLED" => Some(TaskDefinitionEfsVolumeConfigurationTransitEncryption::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ENABLED", TaskDefinitionEfsVolumeConfigurationTransitEncryption::Enabled),
+        ("DISABLED", TaskDefinitionEfsVolumeConfigurationTransitEncryption::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for TaskDefinitionEfsVolumeConfigurationTransitEncryption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5289,7 +7129,6 @@ impl rt::FromJson for TaskDefinitionEfsVolumeConfigurationTransitEncryption {
 /// *Amazon Elastic Container Service Developer Guide*.
 ///
 /// The input form of [`TaskDefinitionFsxWindowsFileServerVolumeConfiguration`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
     /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
     pub authorization_config: Option<rt::Input<TaskDefinitionFsxAuthorizationConfigArgs>>,
@@ -5300,10 +7139,32 @@ pub struct TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
     pub root_directory: rt::Input<String>,
 }
 
+impl Clone for TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
+            authorization_config: rt::cl(&self.authorization_config),
+            file_system_id: rt::cl(&self.file_system_id),
+            root_directory: rt::cl(&self.root_directory),
+        }
+    }
+}
+
+impl Default for TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
+            authorization_config: rt::df(),
+            file_system_id: rt::df(),
+            root_directory: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "AuthorizationConfig", &self.authorization_config);
         rt::req(&mut fields, "FileSystemId", &self.file_system_id);
         rt::req(&mut fields, "RootDirectory", &self.root_directory);
@@ -5316,7 +7177,6 @@ impl rt::ToDyn for TaskDefinitionFsxWindowsFileServerVolumeConfigurationArgs {
 /// storage. For more information and the input format, see [Amazon FSx for Windows File Server
 /// volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the
 /// *Amazon Elastic Container Service Developer Guide*.
-#[derive(Clone)]
 pub struct TaskDefinitionFsxWindowsFileServerVolumeConfiguration {
     /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
     pub authorization_config: Option<TaskDefinitionFsxAuthorizationConfig>,
@@ -5327,14 +7187,37 @@ pub struct TaskDefinitionFsxWindowsFileServerVolumeConfiguration {
     pub root_directory: String,
 }
 
+impl Clone for TaskDefinitionFsxWindowsFileServerVolumeConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionFsxWindowsFileServerVolumeConfiguration {
+            authorization_config: rt::cl(&self.authorization_config),
+            file_system_id: rt::cl(&self.file_system_id),
+            root_directory: rt::cl(&self.root_directory),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionFsxWindowsFileServerVolumeConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionFsxWindowsFileServerVolumeConfiguration {
-            authorization_config: fields.take("AuthorizationConfig")?,
-            file_system_id: fields.take("FileSystemId")?,
-            root_directory: fields.take("RootDirectory")?,
+            authorization_config: match fields.take("AuthorizationConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            file_system_id: match fields.take("FileSystemId") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            root_directory: match fields.take("RootDirectory") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5347,7 +7230,6 @@ impl rt::FromJson for TaskDefinitionFsxWindowsFileServerVolumeConfiguration {
 /// *Amazon Elastic Container Service Developer Guide*.
 ///
 /// The input form of [`TaskDefinitionFsxAuthorizationConfig`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionFsxAuthorizationConfigArgs {
     /// The authorization credential option to use. The authorization credential options can be provided
     /// using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store
@@ -5359,10 +7241,30 @@ pub struct TaskDefinitionFsxAuthorizationConfigArgs {
     pub domain: rt::Input<String>,
 }
 
+impl Clone for TaskDefinitionFsxAuthorizationConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionFsxAuthorizationConfigArgs {
+            credentials_parameter: rt::cl(&self.credentials_parameter),
+            domain: rt::cl(&self.domain),
+        }
+    }
+}
+
+impl Default for TaskDefinitionFsxAuthorizationConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionFsxAuthorizationConfigArgs {
+            credentials_parameter: rt::df(),
+            domain: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionFsxAuthorizationConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "CredentialsParameter", &self.credentials_parameter);
         rt::req(&mut fields, "Domain", &self.domain);
         rt::DynInput::Object(fields)
@@ -5375,7 +7277,6 @@ impl rt::ToDyn for TaskDefinitionFsxAuthorizationConfigArgs {
 /// for Windows File Server
 /// Volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the
 /// *Amazon Elastic Container Service Developer Guide*.
-#[derive(Clone)]
 pub struct TaskDefinitionFsxAuthorizationConfig {
     /// The authorization credential option to use. The authorization credential options can be provided
     /// using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store
@@ -5387,13 +7288,32 @@ pub struct TaskDefinitionFsxAuthorizationConfig {
     pub domain: String,
 }
 
+impl Clone for TaskDefinitionFsxAuthorizationConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionFsxAuthorizationConfig {
+            credentials_parameter: rt::cl(&self.credentials_parameter),
+            domain: rt::cl(&self.domain),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionFsxAuthorizationConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionFsxAuthorizationConfig {
-            credentials_parameter: fields.take("CredentialsParameter")?,
-            domain: fields.take("Domain")?,
+            credentials_parameter: match fields.take("CredentialsParameter") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            domain: match fields.take("Domain") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5402,7 +7322,6 @@ impl rt::FromJson for TaskDefinitionFsxAuthorizationConfig {
 /// volume.
 ///
 /// The input form of [`TaskDefinitionHostVolumeProperties`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionHostVolumePropertiesArgs {
     /// When the ``host`` parameter is used, specify a ``sourcePath`` to declare the path on the host
     /// container instance that's presented to the container. If this parameter is empty, then the
@@ -5415,10 +7334,28 @@ pub struct TaskDefinitionHostVolumePropertiesArgs {
     pub source_path: Option<rt::Input<String>>,
 }
 
+impl Clone for TaskDefinitionHostVolumePropertiesArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionHostVolumePropertiesArgs {
+            source_path: rt::cl(&self.source_path),
+        }
+    }
+}
+
+impl Default for TaskDefinitionHostVolumePropertiesArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionHostVolumePropertiesArgs {
+            source_path: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionHostVolumePropertiesArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "SourcePath", &self.source_path);
         rt::DynInput::Object(fields)
     }
@@ -5426,7 +7363,6 @@ impl rt::ToDyn for TaskDefinitionHostVolumePropertiesArgs {
 
 /// The ``HostVolumeProperties`` property specifies details on a container instance bind mount host
 /// volume.
-#[derive(Clone)]
 pub struct TaskDefinitionHostVolumeProperties {
     /// When the ``host`` parameter is used, specify a ``sourcePath`` to declare the path on the host
     /// container instance that's presented to the container. If this parameter is empty, then the
@@ -5439,12 +7375,27 @@ pub struct TaskDefinitionHostVolumeProperties {
     pub source_path: Option<String>,
 }
 
+impl Clone for TaskDefinitionHostVolumeProperties {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionHostVolumeProperties {
+            source_path: rt::cl(&self.source_path),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionHostVolumeProperties {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionHostVolumeProperties {
-            source_path: fields.take("SourcePath")?,
+            source_path: match fields.take("SourcePath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5458,7 +7409,6 @@ impl rt::FromJson for TaskDefinitionHostVolumeProperties {
 /// for required permissions.
 ///
 /// The input form of [`TaskDefinitionS3FilesVolumeConfiguration`].
-#[derive(Clone, Default)]
 pub struct TaskDefinitionS3FilesVolumeConfigurationArgs {
     /// The full ARN of the S3 Files access point to use. If an access point is specified, the root
     /// directory value specified in the ``S3FilesVolumeConfiguration`` must either be omitted or set to
@@ -5481,10 +7431,34 @@ pub struct TaskDefinitionS3FilesVolumeConfigurationArgs {
     pub transit_encryption_port: Option<rt::Input<i64>>,
 }
 
+impl Clone for TaskDefinitionS3FilesVolumeConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionS3FilesVolumeConfigurationArgs {
+            access_point_arn: rt::cl(&self.access_point_arn),
+            file_system_arn: rt::cl(&self.file_system_arn),
+            root_directory: rt::cl(&self.root_directory),
+            transit_encryption_port: rt::cl(&self.transit_encryption_port),
+        }
+    }
+}
+
+impl Default for TaskDefinitionS3FilesVolumeConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        TaskDefinitionS3FilesVolumeConfigurationArgs {
+            access_point_arn: rt::df(),
+            file_system_arn: rt::df(),
+            root_directory: rt::df(),
+            transit_encryption_port: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for TaskDefinitionS3FilesVolumeConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "AccessPointArn", &self.access_point_arn);
         rt::req(&mut fields, "FileSystemArn", &self.file_system_arn);
         rt::opt(&mut fields, "RootDirectory", &self.root_directory);
@@ -5500,7 +7474,6 @@ impl rt::ToDyn for TaskDefinitionS3FilesVolumeConfigurationArgs {
 /// IAM Role. See [IAM role for attaching your file system to compute
 /// resources](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role)
 /// for required permissions.
-#[derive(Clone)]
 pub struct TaskDefinitionS3FilesVolumeConfiguration {
     /// The full ARN of the S3 Files access point to use. If an access point is specified, the root
     /// directory value specified in the ``S3FilesVolumeConfiguration`` must either be omitted or set to
@@ -5523,15 +7496,42 @@ pub struct TaskDefinitionS3FilesVolumeConfiguration {
     pub transit_encryption_port: Option<i64>,
 }
 
+impl Clone for TaskDefinitionS3FilesVolumeConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        TaskDefinitionS3FilesVolumeConfiguration {
+            access_point_arn: rt::cl(&self.access_point_arn),
+            file_system_arn: rt::cl(&self.file_system_arn),
+            root_directory: rt::cl(&self.root_directory),
+            transit_encryption_port: rt::cl(&self.transit_encryption_port),
+        }
+    }
+}
+
 impl rt::FromJson for TaskDefinitionS3FilesVolumeConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(TaskDefinitionS3FilesVolumeConfiguration {
-            access_point_arn: fields.take("AccessPointArn")?,
-            file_system_arn: fields.take("FileSystemArn")?,
-            root_directory: fields.take("RootDirectory")?,
-            transit_encryption_port: fields.take("TransitEncryptionPort")?,
+            access_point_arn: match fields.take("AccessPointArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            file_system_arn: match fields.take("FileSystemArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            root_directory: match fields.take("RootDirectory") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transit_encryption_port: match fields.take("TransitEncryptionPort") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }

@@ -146,14 +146,64 @@ pub mod rt {
         }
     }
 
+    /// `Clone` of one field (out of line; see the generated `Clone` impls).
+    #[inline(never)]
+    pub fn cl<T: Clone>(value: &T) -> T {
+        value.clone()
+    }
+
+    /// `Default` of one field (out of line).
+    #[inline(never)]
+    pub fn df<T: Default>() -> T {
+        T::default()
+    }
+
+    /// The variant of an enum value, from its table (out of line: a `match` on strings would
+    /// inline a comparison per value).
+    #[inline(never)]
+    pub fn find<T: Copy>(table: &[(&str, T)], value: &str) -> Option<T> {
+        table.iter().find(|(text, _)| *text == value).map(|(_, variant)| *variant)
+    }
+
+    /// `Debug` of an enum: its value as the schema writes it.
+    #[inline(never)]
+    pub fn debug_enum(f: &mut std::fmt::Formatter<'_>, value: Option<&str>) -> std::fmt::Result {
+        match value {
+            Some(value) => write!(f, "{value:?}"),
+            None => f.write_str("Unset"),
+        }
+    }
+
+    /// The fields of an object being converted.
+    #[inline(never)]
+    pub fn fields(capacity: usize) -> Vec<(String, DynInput)> {
+        Vec::with_capacity(capacity)
+    }
+
+    /// Register a typed resource (`new`). Out of line, like the other helpers here: generated
+    /// functions stay small, which keeps the SDK's build fast (their MIR is optimized and
+    /// stored for every type, used or not).
+    #[inline(never)]
+    #[track_caller]
+    pub fn create<R: TypedResource>(ctx: &Context, name: &str, args: &R::Args, options: ResourceOptions) -> Result<R> {
+        ctx.create::<R>(name, args, options)
+    }
+
+    /// Read an existing resource (`get`).
+    #[inline(never)]
+    #[track_caller]
+    pub fn read<R: TypedResource>(ctx: &Context, name: &str, id: Input<String>, options: ResourceOptions) -> Result<R> {
+        ctx.read::<R>(name, id, options)
+    }
+
     /// A required field.
-    #[inline]
+    #[inline(never)]
     pub fn req<T: ToDyn>(fields: &mut Vec<(String, DynInput)>, key: &str, value: &T) {
         fields.push((key.to_owned(), value.to_dyn()));
     }
 
     /// An optional field: nothing when unset.
-    #[inline]
+    #[inline(never)]
     pub fn opt<T: ToDyn>(fields: &mut Vec<(String, DynInput)>, key: &str, value: &Option<T>) {
         if let Some(value) = value {
             fields.push((key.to_owned(), value.to_dyn()));
@@ -162,7 +212,7 @@ pub mod rt {
 
     /// An enum value's dynamic form: `Unset` becomes a failed output, so the registration fails
     /// with the property's path.
-    #[inline]
+    #[inline(never)]
     pub fn enum_dyn(value: Option<&'static str>, enum_name: &str) -> DynInput {
         match value {
             Some(value) => DynInput::Value(Json::String(value.to_owned())),
@@ -176,7 +226,7 @@ pub mod rt {
     }
 
     /// An enum value read back.
-    #[inline]
+    #[inline(never)]
     pub fn enum_from_json<T>(value: Json, parse: fn(&str) -> Option<T>, enum_name: &str) -> std::result::Result<T, String> {
         match value {
             Json::String(text) => parse(&text).ok_or_else(|| format!("{text:?} is not a known {enum_name} value")),
@@ -185,14 +235,14 @@ pub mod rt {
     }
 
     /// Serialize through the dynamic form (the SDK's `DynInput` keeps outputs as outputs).
-    #[inline]
+    #[inline(never)]
     pub fn serialize<T: ToDyn + ?Sized, S: Serializer>(value: &T, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         value.to_dyn().serialize(serializer)
     }
 
     /// A typed output property: read from the engine's JSON; a value of the wrong type fails the
     /// output with an error naming the resource and the property.
-    #[inline]
+    #[inline(never)]
     pub fn output<T: FromJson + OutputValue>(resource: &Resource, property: &'static str) -> Output<T> {
         let owner = resource.clone();
         resource.output_value(property).try_map(move |value| {
@@ -330,7 +380,7 @@ pub mod rt {
     impl Fields {
         /// # Errors
         /// When the value is not an object.
-        #[inline]
+        #[inline(never)]
         pub fn new(value: Json) -> std::result::Result<Self, String> {
             match value {
                 Json::Object(map) => Ok(Fields(map)),
@@ -342,7 +392,7 @@ pub mod rt {
         ///
         /// # Errors
         /// The field's error, prefixed with its name.
-        #[inline]
+        #[inline(never)]
         pub fn take<T: FromJson>(&mut self, key: &str) -> std::result::Result<T, String> {
             T::from_json(self.0.remove(key).unwrap_or(Json::Null)).map_err(|error| format!("{key}{}", dotted(&error)))
         }

@@ -57,7 +57,7 @@ impl Bucket {
     #[inline]
     #[track_caller]
     pub fn new(ctx: &rt::Context, name: &str, args: BucketArgs, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.create::<Self>(name, &args, options)
+        rt::create::<Self>(ctx, name, &args, options)
     }
 
     /// Read an existing `AWS::S3::Bucket` by its identifier, without managing it.
@@ -67,7 +67,7 @@ impl Bucket {
     #[inline]
     #[track_caller]
     pub fn get(ctx: &rt::Context, name: &str, id: impl Into<rt::Input<String>>, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.read::<Self>(name, id, options)
+        rt::read::<Self>(ctx, name, id.into(), options)
     }
 
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose
@@ -357,7 +357,6 @@ impl Bucket {
 }
 
 /// The arguments of [`Bucket`].
-#[derive(Clone, Default)]
 pub struct BucketArgs {
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose
     /// bucket, you can use tags to manage access to the general purpose buckets as well as for cost
@@ -486,10 +485,76 @@ pub struct BucketArgs {
     pub website_configuration: Option<rt::Input<BucketWebsiteConfigurationArgs>>,
 }
 
+impl Clone for BucketArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketArgs {
+            abac_status: rt::cl(&self.abac_status),
+            accelerate_configuration: rt::cl(&self.accelerate_configuration),
+            access_control: rt::cl(&self.access_control),
+            analytics_configurations: rt::cl(&self.analytics_configurations),
+            bucket_encryption: rt::cl(&self.bucket_encryption),
+            bucket_name: rt::cl(&self.bucket_name),
+            bucket_name_prefix: rt::cl(&self.bucket_name_prefix),
+            bucket_namespace: rt::cl(&self.bucket_namespace),
+            cors_configuration: rt::cl(&self.cors_configuration),
+            intelligent_tiering_configurations: rt::cl(&self.intelligent_tiering_configurations),
+            inventory_configurations: rt::cl(&self.inventory_configurations),
+            lifecycle_configuration: rt::cl(&self.lifecycle_configuration),
+            logging_configuration: rt::cl(&self.logging_configuration),
+            metadata_configuration: rt::cl(&self.metadata_configuration),
+            metadata_table_configuration: rt::cl(&self.metadata_table_configuration),
+            metrics_configurations: rt::cl(&self.metrics_configurations),
+            notification_configuration: rt::cl(&self.notification_configuration),
+            object_lock_configuration: rt::cl(&self.object_lock_configuration),
+            object_lock_enabled: rt::cl(&self.object_lock_enabled),
+            ownership_controls: rt::cl(&self.ownership_controls),
+            public_access_block_configuration: rt::cl(&self.public_access_block_configuration),
+            replication_configuration: rt::cl(&self.replication_configuration),
+            tags: rt::cl(&self.tags),
+            versioning_configuration: rt::cl(&self.versioning_configuration),
+            website_configuration: rt::cl(&self.website_configuration),
+        }
+    }
+}
+
+impl Default for BucketArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketArgs {
+            abac_status: rt::df(),
+            accelerate_configuration: rt::df(),
+            access_control: rt::df(),
+            analytics_configurations: rt::df(),
+            bucket_encryption: rt::df(),
+            bucket_name: rt::df(),
+            bucket_name_prefix: rt::df(),
+            bucket_namespace: rt::df(),
+            cors_configuration: rt::df(),
+            intelligent_tiering_configurations: rt::df(),
+            inventory_configurations: rt::df(),
+            lifecycle_configuration: rt::df(),
+            logging_configuration: rt::df(),
+            metadata_configuration: rt::df(),
+            metadata_table_configuration: rt::df(),
+            metrics_configurations: rt::df(),
+            notification_configuration: rt::df(),
+            object_lock_configuration: rt::df(),
+            object_lock_enabled: rt::df(),
+            ownership_controls: rt::df(),
+            public_access_block_configuration: rt::df(),
+            replication_configuration: rt::df(),
+            tags: rt::df(),
+            versioning_configuration: rt::df(),
+            website_configuration: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(25);
+        let mut fields = rt::fields(25);
         rt::opt(&mut fields, "AbacStatus", &self.abac_status);
         rt::opt(&mut fields, "AccelerateConfiguration", &self.accelerate_configuration);
         rt::opt(&mut fields, "AccessControl", &self.access_control);
@@ -531,7 +596,7 @@ impl rt::Serialize for BucketArgs {
 /// tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags
 /// for cost tracking purposes. For more information, see [Using tags with S3 general purpose
 /// buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketAbacStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -558,11 +623,19 @@ impl BucketAbacStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Enabled" => Some(BucketAbacStatus::Enabled),
-            "Disabled" => Some(BucketAbacStatus::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Enabled", BucketAbacStatus::Enabled),
+        ("Disabled", BucketAbacStatus::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketAbacStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -586,16 +659,33 @@ impl rt::FromJson for BucketAbacStatus {
 /// *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketAccelerateConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketAccelerateConfigurationArgs {
     /// Specifies the transfer acceleration status of the bucket.
     pub acceleration_status: rt::Input<BucketAccelerateConfigurationAccelerationStatus>,
 }
 
+impl Clone for BucketAccelerateConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAccelerateConfigurationArgs {
+            acceleration_status: rt::cl(&self.acceleration_status),
+        }
+    }
+}
+
+impl Default for BucketAccelerateConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketAccelerateConfigurationArgs {
+            acceleration_status: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketAccelerateConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "AccelerationStatus", &self.acceleration_status);
         rt::DynInput::Object(fields)
     }
@@ -605,24 +695,38 @@ impl rt::ToDyn for BucketAccelerateConfigurationArgs {
 /// [Amazon S3 Transfer
 /// Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the
 /// *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketAccelerateConfiguration {
     /// Specifies the transfer acceleration status of the bucket.
     pub acceleration_status: BucketAccelerateConfigurationAccelerationStatus,
 }
 
+impl Clone for BucketAccelerateConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAccelerateConfiguration {
+            acceleration_status: rt::cl(&self.acceleration_status),
+        }
+    }
+}
+
 impl rt::FromJson for BucketAccelerateConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketAccelerateConfiguration {
-            acceleration_status: fields.take("AccelerationStatus")?,
+            acceleration_status: match fields.take("AccelerationStatus") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies the transfer acceleration status of the bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketAccelerateConfigurationAccelerationStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -649,11 +753,19 @@ impl BucketAccelerateConfigurationAccelerationStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Enabled" => Some(BucketAccelerateConfigurationAccelerationStatus::Enabled),
-            "Suspended" => Some(BucketAccelerateConfigurationAccelerationStatus::Suspended),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Enabled", BucketAccelerateConfigurationAccelerationStatus::Enabled),
+        ("Suspended", BucketAccelerateConfigurationAccelerationStatus::Suspended),
+    ];
+}
+
+impl std::fmt::Debug for BucketAccelerateConfigurationAccelerationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -689,7 +801,7 @@ impl rt::FromJson for BucketAccelerateConfigurationAccelerationStatus {
 /// see [Bucket policy
 /// examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html) in
 /// the *Amazon S3 User Guide*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketAccessControl {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -734,17 +846,25 @@ impl BucketAccessControl {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "AuthenticatedRead" => Some(BucketAccessControl::AuthenticatedRead),
-            "AwsExecRead" => Some(BucketAccessControl::AwsExecRead),
-            "BucketOwnerFullControl" => Some(BucketAccessControl::BucketOwnerFullControl),
-            "BucketOwnerRead" => Some(BucketAccessControl::BucketOwnerRead),
-            "LogDeliveryWrite" => Some(BucketAccessControl::LogDeliveryWrite),
-            "Private" => Some(BucketAccessControl::Private),
-            "PublicRead" => Some(BucketAccessControl::PublicRead),
-            "PublicReadWrite" => Some(BucketAccessControl::PublicReadWrite),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("AuthenticatedRead", BucketAccessControl::AuthenticatedRead),
+        ("AwsExecRead", BucketAccessControl::AwsExecRead),
+        ("BucketOwnerFullControl", BucketAccessControl::BucketOwnerFullControl),
+        ("BucketOwnerRead", BucketAccessControl::BucketOwnerRead),
+        ("LogDeliveryWrite", BucketAccessControl::LogDeliveryWrite),
+        ("Private", BucketAccessControl::Private),
+        ("PublicRead", BucketAccessControl::PublicRead),
+        ("PublicReadWrite", BucketAccessControl::PublicReadWrite),
+    ];
+}
+
+impl std::fmt::Debug for BucketAccessControl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -765,7 +885,6 @@ impl rt::FromJson for BucketAccessControl {
 /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
 ///
 /// The input form of [`BucketAnalyticsConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketAnalyticsConfigurationArgs {
     /// The ID that identifies the analytics configuration.
     pub id: rt::Input<String>,
@@ -780,10 +899,34 @@ pub struct BucketAnalyticsConfigurationArgs {
     pub tag_filters: Option<rt::Input<Vec<rt::Input<super::TagArgs>>>>,
 }
 
+impl Clone for BucketAnalyticsConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAnalyticsConfigurationArgs {
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            storage_class_analysis: rt::cl(&self.storage_class_analysis),
+            tag_filters: rt::cl(&self.tag_filters),
+        }
+    }
+}
+
+impl Default for BucketAnalyticsConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketAnalyticsConfigurationArgs {
+            id: rt::df(),
+            prefix: rt::df(),
+            storage_class_analysis: rt::df(),
+            tag_filters: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketAnalyticsConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::req(&mut fields, "Id", &self.id);
         rt::opt(&mut fields, "Prefix", &self.prefix);
         rt::req(&mut fields, "StorageClassAnalysis", &self.storage_class_analysis);
@@ -793,7 +936,6 @@ impl rt::ToDyn for BucketAnalyticsConfigurationArgs {
 }
 
 /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-#[derive(Clone)]
 pub struct BucketAnalyticsConfiguration {
     /// The ID that identifies the analytics configuration.
     pub id: String,
@@ -808,15 +950,42 @@ pub struct BucketAnalyticsConfiguration {
     pub tag_filters: Option<Vec<super::Tag>>,
 }
 
+impl Clone for BucketAnalyticsConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAnalyticsConfiguration {
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            storage_class_analysis: rt::cl(&self.storage_class_analysis),
+            tag_filters: rt::cl(&self.tag_filters),
+        }
+    }
+}
+
 impl rt::FromJson for BucketAnalyticsConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketAnalyticsConfiguration {
-            id: fields.take("Id")?,
-            prefix: fields.take("Prefix")?,
-            storage_class_analysis: fields.take("StorageClassAnalysis")?,
-            tag_filters: fields.take("TagFilters")?,
+            id: match fields.take("Id") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            storage_class_analysis: match fields.take("StorageClassAnalysis") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tag_filters: match fields.take("TagFilters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -825,17 +994,34 @@ impl rt::FromJson for BucketAnalyticsConfiguration {
 /// tradeoffs between different storage classes for an Amazon S3 bucket.
 ///
 /// The input form of [`BucketStorageClassAnalysis`].
-#[derive(Clone, Default)]
 pub struct BucketStorageClassAnalysisArgs {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be
     /// exported.
     pub data_export: Option<rt::Input<BucketDataExportArgs>>,
 }
 
+impl Clone for BucketStorageClassAnalysisArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketStorageClassAnalysisArgs {
+            data_export: rt::cl(&self.data_export),
+        }
+    }
+}
+
+impl Default for BucketStorageClassAnalysisArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketStorageClassAnalysisArgs {
+            data_export: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketStorageClassAnalysisArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "DataExport", &self.data_export);
         rt::DynInput::Object(fields)
     }
@@ -843,19 +1029,33 @@ impl rt::ToDyn for BucketStorageClassAnalysisArgs {
 
 /// Specifies data related to access patterns to be collected and made available to analyze the
 /// tradeoffs between different storage classes for an Amazon S3 bucket.
-#[derive(Clone)]
 pub struct BucketStorageClassAnalysis {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be
     /// exported.
     pub data_export: Option<BucketDataExport>,
 }
 
+impl Clone for BucketStorageClassAnalysis {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketStorageClassAnalysis {
+            data_export: rt::cl(&self.data_export),
+        }
+    }
+}
+
 impl rt::FromJson for BucketStorageClassAnalysis {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketStorageClassAnalysis {
-            data_export: fields.take("DataExport")?,
+            data_export: match fields.take("DataExport") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -864,7 +1064,6 @@ impl rt::FromJson for BucketStorageClassAnalysis {
 /// exported.
 ///
 /// The input form of [`BucketDataExport`].
-#[derive(Clone, Default)]
 pub struct BucketDataExportArgs {
     /// The place to store the data for an analysis.
     pub destination: rt::Input<BucketDestinationArgs>,
@@ -872,10 +1071,30 @@ pub struct BucketDataExportArgs {
     pub output_schema_version: rt::Input<BucketDataExportOutputSchemaVersion>,
 }
 
+impl Clone for BucketDataExportArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDataExportArgs {
+            destination: rt::cl(&self.destination),
+            output_schema_version: rt::cl(&self.output_schema_version),
+        }
+    }
+}
+
+impl Default for BucketDataExportArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketDataExportArgs {
+            destination: rt::df(),
+            output_schema_version: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketDataExportArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Destination", &self.destination);
         rt::req(&mut fields, "OutputSchemaVersion", &self.output_schema_version);
         rt::DynInput::Object(fields)
@@ -884,7 +1103,6 @@ impl rt::ToDyn for BucketDataExportArgs {
 
 /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be
 /// exported.
-#[derive(Clone)]
 pub struct BucketDataExport {
     /// The place to store the data for an analysis.
     pub destination: BucketDestination,
@@ -892,13 +1110,32 @@ pub struct BucketDataExport {
     pub output_schema_version: BucketDataExportOutputSchemaVersion,
 }
 
+impl Clone for BucketDataExport {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDataExport {
+            destination: rt::cl(&self.destination),
+            output_schema_version: rt::cl(&self.output_schema_version),
+        }
+    }
+}
+
 impl rt::FromJson for BucketDataExport {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketDataExport {
-            destination: fields.take("Destination")?,
-            output_schema_version: fields.take("OutputSchemaVersion")?,
+            destination: match fields.take("Destination") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            output_schema_version: match fields.take("OutputSchemaVersion") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -907,7 +1144,6 @@ impl rt::FromJson for BucketDataExport {
 /// bucket.
 ///
 /// The input form of [`BucketDestination`].
-#[derive(Clone, Default)]
 pub struct BucketDestinationArgs {
     /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is
     /// not validated before exporting data. Although this value is optional, we strongly recommend that
@@ -922,10 +1158,34 @@ pub struct BucketDestinationArgs {
     pub prefix: Option<rt::Input<String>>,
 }
 
+impl Clone for BucketDestinationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDestinationArgs {
+            bucket_account_id: rt::cl(&self.bucket_account_id),
+            bucket_arn: rt::cl(&self.bucket_arn),
+            format: rt::cl(&self.format),
+            prefix: rt::cl(&self.prefix),
+        }
+    }
+}
+
+impl Default for BucketDestinationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketDestinationArgs {
+            bucket_account_id: rt::df(),
+            bucket_arn: rt::df(),
+            format: rt::df(),
+            prefix: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketDestinationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "BucketAccountId", &self.bucket_account_id);
         rt::req(&mut fields, "BucketArn", &self.bucket_arn);
         rt::req(&mut fields, "Format", &self.format);
@@ -936,7 +1196,6 @@ impl rt::ToDyn for BucketDestinationArgs {
 
 /// Specifies information about where to publish analysis or configuration results for an Amazon S3
 /// bucket.
-#[derive(Clone)]
 pub struct BucketDestination {
     /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is
     /// not validated before exporting data. Although this value is optional, we strongly recommend that
@@ -951,22 +1210,49 @@ pub struct BucketDestination {
     pub prefix: Option<String>,
 }
 
+impl Clone for BucketDestination {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDestination {
+            bucket_account_id: rt::cl(&self.bucket_account_id),
+            bucket_arn: rt::cl(&self.bucket_arn),
+            format: rt::cl(&self.format),
+            prefix: rt::cl(&self.prefix),
+        }
+    }
+}
+
 impl rt::FromJson for BucketDestination {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketDestination {
-            bucket_account_id: fields.take("BucketAccountId")?,
-            bucket_arn: fields.take("BucketArn")?,
-            format: fields.take("Format")?,
-            prefix: fields.take("Prefix")?,
+            bucket_account_id: match fields.take("BucketAccountId") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            bucket_arn: match fields.take("BucketArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            format: match fields.take("Format") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies the file format used when exporting data to Amazon S3. *Allowed values*: ``CSV`` |
 /// ``ORC`` | ``Parquet``
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketDestinationFormat {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -996,12 +1282,20 @@ impl BucketDestinationFormat {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "CSV" => Some(BucketDestinationFormat::Csv),
-            "ORC" => Some(BucketDestinationFormat::Orc),
-            "Parquet" => Some(BucketDestinationFormat::Parquet),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("CSV", BucketDestinationFormat::Csv),
+        ("ORC", BucketDestinationFormat::Orc),
+        ("Parquet", BucketDestinationFormat::Parquet),
+    ];
+}
+
+impl std::fmt::Debug for BucketDestinationFormat {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1020,7 +1314,7 @@ impl rt::FromJson for BucketDestinationFormat {
 }
 
 /// The version of the output schema to use when exporting data. Must be ``V_1``.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketDataExportOutputSchemaVersion {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1044,10 +1338,18 @@ impl BucketDataExportOutputSchemaVersion {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "V_1" => Some(BucketDataExportOutputSchemaVersion::V1),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("V_1", BucketDataExportOutputSchemaVersion::V1),
+    ];
+}
+
+impl std::fmt::Debug for BucketDataExportOutputSchemaVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1073,16 +1375,33 @@ impl rt::FromJson for BucketDataExportOutputSchemaVersion {
 /// S3 User Guide*.
 ///
 /// The input form of [`BucketEncryption`].
-#[derive(Clone, Default)]
 pub struct BucketEncryptionArgs {
     /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: rt::Input<Vec<rt::Input<BucketServerSideEncryptionRuleArgs>>>,
 }
 
+impl Clone for BucketEncryptionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketEncryptionArgs {
+            server_side_encryption_configuration: rt::cl(&self.server_side_encryption_configuration),
+        }
+    }
+}
+
+impl Default for BucketEncryptionArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketEncryptionArgs {
+            server_side_encryption_configuration: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketEncryptionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "ServerSideEncryptionConfiguration", &self.server_side_encryption_configuration);
         rt::DynInput::Object(fields)
     }
@@ -1094,18 +1413,32 @@ impl rt::ToDyn for BucketEncryptionArgs {
 /// [Amazon S3 Default Encryption for S3
 /// Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html) in the *Amazon
 /// S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketEncryption {
     /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: Vec<BucketServerSideEncryptionRule>,
 }
 
+impl Clone for BucketEncryption {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketEncryption {
+            server_side_encryption_configuration: rt::cl(&self.server_side_encryption_configuration),
+        }
+    }
+}
+
 impl rt::FromJson for BucketEncryption {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketEncryption {
-            server_side_encryption_configuration: fields.take("ServerSideEncryptionConfiguration")?,
+            server_side_encryption_configuration: match fields.take("ServerSideEncryptionConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1120,7 +1453,6 @@ impl rt::FromJson for BucketEncryption {
 /// KMS key isn't supported.
 ///
 /// The input form of [`BucketServerSideEncryptionRule`].
-#[derive(Clone, Default)]
 pub struct BucketServerSideEncryptionRuleArgs {
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new
     /// objects encrypted with the specified server-side encryption type. For example, blocking an
@@ -1147,10 +1479,32 @@ pub struct BucketServerSideEncryptionRuleArgs {
     pub server_side_encryption_by_default: Option<rt::Input<BucketServerSideEncryptionByDefaultArgs>>,
 }
 
+impl Clone for BucketServerSideEncryptionRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketServerSideEncryptionRuleArgs {
+            blocked_encryption_types: rt::cl(&self.blocked_encryption_types),
+            bucket_key_enabled: rt::cl(&self.bucket_key_enabled),
+            server_side_encryption_by_default: rt::cl(&self.server_side_encryption_by_default),
+        }
+    }
+}
+
+impl Default for BucketServerSideEncryptionRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketServerSideEncryptionRuleArgs {
+            blocked_encryption_types: rt::df(),
+            bucket_key_enabled: rt::df(),
+            server_side_encryption_by_default: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketServerSideEncryptionRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "BlockedEncryptionTypes", &self.blocked_encryption_types);
         rt::opt(&mut fields, "BucketKeyEnabled", &self.bucket_key_enabled);
         rt::opt(&mut fields, "ServerSideEncryptionByDefault", &self.server_side_encryption_by_default);
@@ -1166,7 +1520,6 @@ impl rt::ToDyn for BucketServerSideEncryptionRuleArgs {
 /// key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for
 /// encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the
 /// KMS key isn't supported.
-#[derive(Clone)]
 pub struct BucketServerSideEncryptionRule {
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new
     /// objects encrypted with the specified server-side encryption type. For example, blocking an
@@ -1193,14 +1546,37 @@ pub struct BucketServerSideEncryptionRule {
     pub server_side_encryption_by_default: Option<BucketServerSideEncryptionByDefault>,
 }
 
+impl Clone for BucketServerSideEncryptionRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketServerSideEncryptionRule {
+            blocked_encryption_types: rt::cl(&self.blocked_encryption_types),
+            bucket_key_enabled: rt::cl(&self.bucket_key_enabled),
+            server_side_encryption_by_default: rt::cl(&self.server_side_encryption_by_default),
+        }
+    }
+}
+
 impl rt::FromJson for BucketServerSideEncryptionRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketServerSideEncryptionRule {
-            blocked_encryption_types: fields.take("BlockedEncryptionTypes")?,
-            bucket_key_enabled: fields.take("BucketKeyEnabled")?,
-            server_side_encryption_by_default: fields.take("ServerSideEncryptionByDefault")?,
+            blocked_encryption_types: match fields.take("BlockedEncryptionTypes") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            bucket_key_enabled: match fields.take("BucketKeyEnabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            server_side_encryption_by_default: match fields.take("ServerSideEncryptionByDefault") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1223,7 +1599,6 @@ impl rt::FromJson for BucketServerSideEncryptionRule {
 /// a bucket's encryption type.
 ///
 /// The input form of [`BucketBlockedEncryptionTypes`].
-#[derive(Clone, Default)]
 pub struct BucketBlockedEncryptionTypesArgs {
     /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose
     /// bucket. Currently, this parameter only supports blocking or unblocking server side encryption
@@ -1233,10 +1608,28 @@ pub struct BucketBlockedEncryptionTypesArgs {
     pub encryption_type: Option<rt::Input<Vec<rt::Input<BucketBlockedEncryptionTypeList>>>>,
 }
 
+impl Clone for BucketBlockedEncryptionTypesArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketBlockedEncryptionTypesArgs {
+            encryption_type: rt::cl(&self.encryption_type),
+        }
+    }
+}
+
+impl Default for BucketBlockedEncryptionTypesArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketBlockedEncryptionTypesArgs {
+            encryption_type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketBlockedEncryptionTypesArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "EncryptionType", &self.encryption_type);
         rt::DynInput::Object(fields)
     }
@@ -1258,7 +1651,6 @@ impl rt::ToDyn for BucketBlockedEncryptionTypesArgs {
 /// + Permissions You must have the s3:PutEncryptionConfiguration permission to block or unblock an
 /// encryption type for a bucket. You must have the s3:GetEncryptionConfiguration permission to view
 /// a bucket's encryption type.
-#[derive(Clone)]
 pub struct BucketBlockedEncryptionTypes {
     /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose
     /// bucket. Currently, this parameter only supports blocking or unblocking server side encryption
@@ -1268,17 +1660,32 @@ pub struct BucketBlockedEncryptionTypes {
     pub encryption_type: Option<Vec<BucketBlockedEncryptionTypeList>>,
 }
 
+impl Clone for BucketBlockedEncryptionTypes {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketBlockedEncryptionTypes {
+            encryption_type: rt::cl(&self.encryption_type),
+        }
+    }
+}
+
 impl rt::FromJson for BucketBlockedEncryptionTypes {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketBlockedEncryptionTypes {
-            encryption_type: fields.take("EncryptionType")?,
+            encryption_type: match fields.take("EncryptionType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketBlockedEncryptionTypeList {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1305,11 +1712,19 @@ impl BucketBlockedEncryptionTypeList {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "NONE" => Some(BucketBlockedEncryptionTypeList::None),
-            "SSE-C" => Some(BucketBlockedEncryptionTypeList::SseC),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("NONE", BucketBlockedEncryptionTypeList::None),
+        ("SSE-C", BucketBlockedEncryptionTypeList::SseC),
+    ];
+}
+
+impl std::fmt::Debug for BucketBlockedEncryptionTypeList {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1342,7 +1757,6 @@ impl rt::FromJson for BucketBlockedEncryptionTypeList {
 /// supported options for server-side encryption: SSE-S3 and SSE-KMS.
 ///
 /// The input form of [`BucketServerSideEncryptionByDefault`].
-#[derive(Clone, Default)]
 pub struct BucketServerSideEncryptionByDefaultArgs {
     /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption. +
     /// *General purpose buckets* - This parameter is allowed if and only if ``SSEAlgorithm`` is set to
@@ -1372,10 +1786,30 @@ pub struct BucketServerSideEncryptionByDefaultArgs {
     pub sse_algorithm: rt::Input<BucketServerSideEncryptionByDefaultSseAlgorithm>,
 }
 
+impl Clone for BucketServerSideEncryptionByDefaultArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketServerSideEncryptionByDefaultArgs {
+            kms_master_key_id: rt::cl(&self.kms_master_key_id),
+            sse_algorithm: rt::cl(&self.sse_algorithm),
+        }
+    }
+}
+
+impl Default for BucketServerSideEncryptionByDefaultArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketServerSideEncryptionByDefaultArgs {
+            kms_master_key_id: rt::df(),
+            sse_algorithm: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketServerSideEncryptionByDefaultArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "KMSMasterKeyID", &self.kms_master_key_id);
         rt::req(&mut fields, "SSEAlgorithm", &self.sse_algorithm);
         rt::DynInput::Object(fields)
@@ -1395,7 +1829,6 @@ impl rt::ToDyn for BucketServerSideEncryptionByDefaultArgs {
 /// key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk)
 /// (``aws/s3``) isn't supported. + *Directory buckets* - For directory buckets, there are only two
 /// supported options for server-side encryption: SSE-S3 and SSE-KMS.
-#[derive(Clone)]
 pub struct BucketServerSideEncryptionByDefault {
     /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption. +
     /// *General purpose buckets* - This parameter is allowed if and only if ``SSEAlgorithm`` is set to
@@ -1425,20 +1858,39 @@ pub struct BucketServerSideEncryptionByDefault {
     pub sse_algorithm: BucketServerSideEncryptionByDefaultSseAlgorithm,
 }
 
+impl Clone for BucketServerSideEncryptionByDefault {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketServerSideEncryptionByDefault {
+            kms_master_key_id: rt::cl(&self.kms_master_key_id),
+            sse_algorithm: rt::cl(&self.sse_algorithm),
+        }
+    }
+}
+
 impl rt::FromJson for BucketServerSideEncryptionByDefault {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketServerSideEncryptionByDefault {
-            kms_master_key_id: fields.take("KMSMasterKeyID")?,
-            sse_algorithm: fields.take("SSEAlgorithm")?,
+            kms_master_key_id: match fields.take("KMSMasterKeyID") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sse_algorithm: match fields.take("SSEAlgorithm") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Server-side encryption algorithm to use for the default encryption. For directory buckets, there
 /// are only two supported values for server-side encryption: ``AES256`` and ``aws:kms``.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketServerSideEncryptionByDefaultSseAlgorithm {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1468,12 +1920,20 @@ impl BucketServerSideEncryptionByDefaultSseAlgorithm {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "aws:kms" => Some(BucketServerSideEncryptionByDefaultSseAlgorithm::AwsKms),
-            "AES256" => Some(BucketServerSideEncryptionByDefaultSseAlgorithm::Aes256),
-            "aws:kms:dsse" => Some(BucketServerSideEncryptionByDefaultSseAlgorithm::AwsKmsDsse),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("aws:kms", BucketServerSideEncryptionByDefaultSseAlgorithm::AwsKms),
+        ("AES256", BucketServerSideEncryptionByDefaultSseAlgorithm::Aes256),
+        ("aws:kms:dsse", BucketServerSideEncryptionByDefaultSseAlgorithm::AwsKmsDsse),
+    ];
+}
+
+impl std::fmt::Debug for BucketServerSideEncryptionByDefaultSseAlgorithm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1491,7 +1951,7 @@ impl rt::FromJson for BucketServerSideEncryptionByDefaultSseAlgorithm {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketNamespace {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1518,11 +1978,19 @@ impl BucketNamespace {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "global" => Some(BucketNamespace::Global),
-            "account-regional" => Some(BucketNamespace::AccountRegional),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("global", BucketNamespace::Global),
+        ("account-regional", BucketNamespace::AccountRegional),
+    ];
+}
+
+impl std::fmt::Debug for BucketNamespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1546,17 +2014,34 @@ impl rt::FromJson for BucketNamespace {
 /// Guide*.
 ///
 /// The input form of [`BucketCorsConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketCorsConfigurationArgs {
     /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100
     /// rules to the configuration.
     pub cors_rules: rt::Input<Vec<rt::Input<BucketCorsRuleArgs>>>,
 }
 
+impl Clone for BucketCorsConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketCorsConfigurationArgs {
+            cors_rules: rt::cl(&self.cors_rules),
+        }
+    }
+}
+
+impl Default for BucketCorsConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketCorsConfigurationArgs {
+            cors_rules: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketCorsConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "CorsRules", &self.cors_rules);
         rt::DynInput::Object(fields)
     }
@@ -1566,19 +2051,33 @@ impl rt::ToDyn for BucketCorsConfigurationArgs {
 /// information, see [Enabling Cross-Origin Resource
 /// Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User
 /// Guide*.
-#[derive(Clone)]
 pub struct BucketCorsConfiguration {
     /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100
     /// rules to the configuration.
     pub cors_rules: Vec<BucketCorsRule>,
 }
 
+impl Clone for BucketCorsConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketCorsConfiguration {
+            cors_rules: rt::cl(&self.cors_rules),
+        }
+    }
+}
+
 impl rt::FromJson for BucketCorsConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketCorsConfiguration {
-            cors_rules: fields.take("CorsRules")?,
+            cors_rules: match fields.take("CorsRules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1586,7 +2085,6 @@ impl rt::FromJson for BucketCorsConfiguration {
 /// Specifies a cross-origin access rule for an Amazon S3 bucket.
 ///
 /// The input form of [`BucketCorsRule`].
-#[derive(Clone, Default)]
 pub struct BucketCorsRuleArgs {
     /// Headers that are specified in the ``Access-Control-Request-Headers`` header. These headers are
     /// allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3
@@ -1607,10 +2105,38 @@ pub struct BucketCorsRuleArgs {
     pub max_age: Option<rt::Input<i64>>,
 }
 
+impl Clone for BucketCorsRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketCorsRuleArgs {
+            allowed_headers: rt::cl(&self.allowed_headers),
+            allowed_methods: rt::cl(&self.allowed_methods),
+            allowed_origins: rt::cl(&self.allowed_origins),
+            exposed_headers: rt::cl(&self.exposed_headers),
+            id: rt::cl(&self.id),
+            max_age: rt::cl(&self.max_age),
+        }
+    }
+}
+
+impl Default for BucketCorsRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketCorsRuleArgs {
+            allowed_headers: rt::df(),
+            allowed_methods: rt::df(),
+            allowed_origins: rt::df(),
+            exposed_headers: rt::df(),
+            id: rt::df(),
+            max_age: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketCorsRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(6);
+        let mut fields = rt::fields(6);
         rt::opt(&mut fields, "AllowedHeaders", &self.allowed_headers);
         rt::req(&mut fields, "AllowedMethods", &self.allowed_methods);
         rt::req(&mut fields, "AllowedOrigins", &self.allowed_origins);
@@ -1622,7 +2148,6 @@ impl rt::ToDyn for BucketCorsRuleArgs {
 }
 
 /// Specifies a cross-origin access rule for an Amazon S3 bucket.
-#[derive(Clone)]
 pub struct BucketCorsRule {
     /// Headers that are specified in the ``Access-Control-Request-Headers`` header. These headers are
     /// allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3
@@ -1643,22 +2168,57 @@ pub struct BucketCorsRule {
     pub max_age: Option<i64>,
 }
 
+impl Clone for BucketCorsRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketCorsRule {
+            allowed_headers: rt::cl(&self.allowed_headers),
+            allowed_methods: rt::cl(&self.allowed_methods),
+            allowed_origins: rt::cl(&self.allowed_origins),
+            exposed_headers: rt::cl(&self.exposed_headers),
+            id: rt::cl(&self.id),
+            max_age: rt::cl(&self.max_age),
+        }
+    }
+}
+
 impl rt::FromJson for BucketCorsRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketCorsRule {
-            allowed_headers: fields.take("AllowedHeaders")?,
-            allowed_methods: fields.take("AllowedMethods")?,
-            allowed_origins: fields.take("AllowedOrigins")?,
-            exposed_headers: fields.take("ExposedHeaders")?,
-            id: fields.take("Id")?,
-            max_age: fields.take("MaxAge")?,
+            allowed_headers: match fields.take("AllowedHeaders") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            allowed_methods: match fields.take("AllowedMethods") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            allowed_origins: match fields.take("AllowedOrigins") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            exposed_headers: match fields.take("ExposedHeaders") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            id: match fields.take("Id") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            max_age: match fields.take("MaxAge") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketCorsRuleAllowedMethods {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1694,14 +2254,22 @@ impl BucketCorsRuleAllowedMethods {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "GET" => Some(BucketCorsRuleAllowedMethods::Get),
-            "PUT" => Some(BucketCorsRuleAllowedMethods::Put),
-            "HEAD" => Some(BucketCorsRuleAllowedMethods::Head),
-            "POST" => Some(BucketCorsRuleAllowedMethods::Post),
-            "DELETE" => Some(BucketCorsRuleAllowedMethods::Delete),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("GET", BucketCorsRuleAllowedMethods::Get),
+        ("PUT", BucketCorsRuleAllowedMethods::Put),
+        ("HEAD", BucketCorsRuleAllowedMethods::Head),
+        ("POST", BucketCorsRuleAllowedMethods::Post),
+        ("DELETE", BucketCorsRuleAllowedMethods::Delete),
+    ];
+}
+
+impl std::fmt::Debug for BucketCorsRuleAllowedMethods {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1725,7 +2293,6 @@ impl rt::FromJson for BucketCorsRuleAllowedMethods {
 /// objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access).
 ///
 /// The input form of [`BucketIntelligentTieringConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketIntelligentTieringConfigurationArgs {
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     pub id: rt::Input<String>,
@@ -1743,10 +2310,36 @@ pub struct BucketIntelligentTieringConfigurationArgs {
     pub tierings: rt::Input<Vec<rt::Input<BucketTieringArgs>>>,
 }
 
+impl Clone for BucketIntelligentTieringConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketIntelligentTieringConfigurationArgs {
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            status: rt::cl(&self.status),
+            tag_filters: rt::cl(&self.tag_filters),
+            tierings: rt::cl(&self.tierings),
+        }
+    }
+}
+
+impl Default for BucketIntelligentTieringConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketIntelligentTieringConfigurationArgs {
+            id: rt::df(),
+            prefix: rt::df(),
+            status: rt::df(),
+            tag_filters: rt::df(),
+            tierings: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketIntelligentTieringConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::req(&mut fields, "Id", &self.id);
         rt::opt(&mut fields, "Prefix", &self.prefix);
         rt::req(&mut fields, "Status", &self.status);
@@ -1760,7 +2353,6 @@ impl rt::ToDyn for BucketIntelligentTieringConfigurationArgs {
 /// about the S3 Intelligent-Tiering storage class, see [Storage class for automatically optimizing
 /// frequently and infrequently accessed
 /// objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access).
-#[derive(Clone)]
 pub struct BucketIntelligentTieringConfiguration {
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
     pub id: String,
@@ -1778,22 +2370,53 @@ pub struct BucketIntelligentTieringConfiguration {
     pub tierings: Vec<BucketTiering>,
 }
 
+impl Clone for BucketIntelligentTieringConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketIntelligentTieringConfiguration {
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            status: rt::cl(&self.status),
+            tag_filters: rt::cl(&self.tag_filters),
+            tierings: rt::cl(&self.tierings),
+        }
+    }
+}
+
 impl rt::FromJson for BucketIntelligentTieringConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketIntelligentTieringConfiguration {
-            id: fields.take("Id")?,
-            prefix: fields.take("Prefix")?,
-            status: fields.take("Status")?,
-            tag_filters: fields.take("TagFilters")?,
-            tierings: fields.take("Tierings")?,
+            id: match fields.take("Id") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tag_filters: match fields.take("TagFilters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tierings: match fields.take("Tierings") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies the status of the configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketIntelligentTieringConfigurationStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1820,11 +2443,19 @@ impl BucketIntelligentTieringConfigurationStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Disabled" => Some(BucketIntelligentTieringConfigurationStatus::Disabled),
-            "Enabled" => Some(BucketIntelligentTieringConfigurationStatus::Enabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Disabled", BucketIntelligentTieringConfigurationStatus::Disabled),
+        ("Enabled", BucketIntelligentTieringConfigurationStatus::Enabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketIntelligentTieringConfigurationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1847,7 +2478,6 @@ impl rt::FromJson for BucketIntelligentTieringConfigurationStatus {
 /// overhead.
 ///
 /// The input form of [`BucketTiering`].
-#[derive(Clone, Default)]
 pub struct BucketTieringArgs {
     /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently
     /// and infrequently accessed
@@ -1861,10 +2491,30 @@ pub struct BucketTieringArgs {
     pub days: rt::Input<i64>,
 }
 
+impl Clone for BucketTieringArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTieringArgs {
+            access_tier: rt::cl(&self.access_tier),
+            days: rt::cl(&self.days),
+        }
+    }
+}
+
+impl Default for BucketTieringArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketTieringArgs {
+            access_tier: rt::df(),
+            days: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketTieringArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "AccessTier", &self.access_tier);
         rt::req(&mut fields, "Days", &self.days);
         rt::DynInput::Object(fields)
@@ -1874,7 +2524,6 @@ impl rt::ToDyn for BucketTieringArgs {
 /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically
 /// moving data to the most cost-effective storage access tier, without additional operational
 /// overhead.
-#[derive(Clone)]
 pub struct BucketTiering {
     /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently
     /// and infrequently accessed
@@ -1888,13 +2537,32 @@ pub struct BucketTiering {
     pub days: i64,
 }
 
+impl Clone for BucketTiering {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTiering {
+            access_tier: rt::cl(&self.access_tier),
+            days: rt::cl(&self.days),
+        }
+    }
+}
+
 impl rt::FromJson for BucketTiering {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketTiering {
-            access_tier: fields.take("AccessTier")?,
-            days: fields.take("Days")?,
+            access_tier: match fields.take("AccessTier") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            days: match fields.take("Days") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1903,7 +2571,7 @@ impl rt::FromJson for BucketTiering {
 /// and infrequently accessed
 /// objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access)
 /// for a list of access tiers in the S3 Intelligent-Tiering storage class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketTieringAccessTier {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1930,11 +2598,19 @@ impl BucketTieringAccessTier {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ARCHIVE_ACCESS" => Some(BucketTieringAccessTier::ArchiveAccess),
-            "DEEP_ARCHIVE_ACCESS" => Some(BucketTieringAccessTier::DeepArchiveAccess),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ARCHIVE_ACCESS", BucketTieringAccessTier::ArchiveAccess),
+        ("DEEP_ARCHIVE_ACCESS", BucketTieringAccessTier::DeepArchiveAccess),
+    ];
+}
+
+impl std::fmt::Debug for BucketTieringAccessTier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1958,7 +2634,6 @@ impl rt::FromJson for BucketTieringAccessTier {
 /// the *Amazon S3 API Reference*.
 ///
 /// The input form of [`BucketInventoryConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketInventoryConfigurationArgs {
     /// Contains information about where to publish the inventory results.
     pub destination: rt::Input<BucketDestinationArgs>,
@@ -1980,10 +2655,40 @@ pub struct BucketInventoryConfigurationArgs {
     pub schedule_frequency: rt::Input<BucketInventoryConfigurationScheduleFrequency>,
 }
 
+impl Clone for BucketInventoryConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketInventoryConfigurationArgs {
+            destination: rt::cl(&self.destination),
+            enabled: rt::cl(&self.enabled),
+            id: rt::cl(&self.id),
+            included_object_versions: rt::cl(&self.included_object_versions),
+            optional_fields: rt::cl(&self.optional_fields),
+            prefix: rt::cl(&self.prefix),
+            schedule_frequency: rt::cl(&self.schedule_frequency),
+        }
+    }
+}
+
+impl Default for BucketInventoryConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketInventoryConfigurationArgs {
+            destination: rt::df(),
+            enabled: rt::df(),
+            id: rt::df(),
+            included_object_versions: rt::df(),
+            optional_fields: rt::df(),
+            prefix: rt::df(),
+            schedule_frequency: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketInventoryConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(7);
+        let mut fields = rt::fields(7);
         rt::req(&mut fields, "Destination", &self.destination);
         rt::req(&mut fields, "Enabled", &self.enabled);
         rt::req(&mut fields, "Id", &self.id);
@@ -1999,7 +2704,6 @@ impl rt::ToDyn for BucketInventoryConfigurationArgs {
 /// Bucket
 /// inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in
 /// the *Amazon S3 API Reference*.
-#[derive(Clone)]
 pub struct BucketInventoryConfiguration {
     /// Contains information about where to publish the inventory results.
     pub destination: BucketDestination,
@@ -2021,18 +2725,57 @@ pub struct BucketInventoryConfiguration {
     pub schedule_frequency: BucketInventoryConfigurationScheduleFrequency,
 }
 
+impl Clone for BucketInventoryConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketInventoryConfiguration {
+            destination: rt::cl(&self.destination),
+            enabled: rt::cl(&self.enabled),
+            id: rt::cl(&self.id),
+            included_object_versions: rt::cl(&self.included_object_versions),
+            optional_fields: rt::cl(&self.optional_fields),
+            prefix: rt::cl(&self.prefix),
+            schedule_frequency: rt::cl(&self.schedule_frequency),
+        }
+    }
+}
+
 impl rt::FromJson for BucketInventoryConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketInventoryConfiguration {
-            destination: fields.take("Destination")?,
-            enabled: fields.take("Enabled")?,
-            id: fields.take("Id")?,
-            included_object_versions: fields.take("IncludedObjectVersions")?,
-            optional_fields: fields.take("OptionalFields")?,
-            prefix: fields.take("Prefix")?,
-            schedule_frequency: fields.take("ScheduleFrequency")?,
+            destination: match fields.take("Destination") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            enabled: match fields.take("Enabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            id: match fields.take("Id") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            included_object_versions: match fields.take("IncludedObjectVersions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            optional_fields: match fields.take("OptionalFields") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            schedule_frequency: match fields.take("ScheduleFrequency") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2041,7 +2784,7 @@ impl rt::FromJson for BucketInventoryConfiguration {
 /// object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and
 /// ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these
 /// version-related fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketInventoryConfigurationIncludedObjectVersions {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2068,11 +2811,19 @@ impl BucketInventoryConfigurationIncludedObjectVersions {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "All" => Some(BucketInventoryConfigurationIncludedObjectVersions::All),
-            "Current" => Some(BucketInventoryConfigurationIncludedObjectVersions::Current),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("All", BucketInventoryConfigurationIncludedObjectVersions::All),
+        ("Current", BucketInventoryConfigurationIncludedObjectVersions::Current),
+    ];
+}
+
+impl std::fmt::Debug for BucketInventoryConfigurationIncludedObjectVersions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2090,7 +2841,7 @@ impl rt::FromJson for BucketInventoryConfigurationIncludedObjectVersions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketInventoryConfigurationOptionalFields {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2168,28 +2919,36 @@ impl BucketInventoryConfigurationOptionalFields {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Size" => Some(BucketInventoryConfigurationOptionalFields::Size),
-            "LastModifiedDate" => Some(BucketInventoryConfigurationOptionalFields::LastModifiedDate),
-            "StorageClass" => Some(BucketInventoryConfigurationOptionalFields::StorageClass),
-            "ETag" => Some(BucketInventoryConfigurationOptionalFields::Etag),
-            "IsMultipartUploaded" => Some(BucketInventoryConfigurationOptionalFields::IsMultipartUploaded),
-            "ReplicationStatus" => Some(BucketInventoryConfigurationOptionalFields::ReplicationStatus),
-            "EncryptionStatus" => Some(BucketInventoryConfigurationOptionalFields::EncryptionStatus),
-            "ObjectLockRetainUntilDate" => Some(BucketInventoryConfigurationOptionalFields::ObjectLockRetainUntilDate),
-            "ObjectLockMode" => Some(BucketInventoryConfigurationOptionalFields::ObjectLockMode),
-            "ObjectLockLegalHoldStatus" => Some(BucketInventoryConfigurationOptionalFields::ObjectLockLegalHoldStatus),
-            "ObjectLockEventHoldStatus" => Some(BucketInventoryConfigurationOptionalFields::ObjectLockEventHoldStatus),
-            "ObjectLockEventHoldDuration" => Some(BucketInventoryConfigurationOptionalFields::ObjectLockEventHoldDuration),
-            "IntelligentTieringAccessTier" => Some(BucketInventoryConfigurationOptionalFields::IntelligentTieringAccessTier),
-            "BucketKeyStatus" => Some(BucketInventoryConfigurationOptionalFields::BucketKeyStatus),
-            "ChecksumAlgorithm" => Some(BucketInventoryConfigurationOptionalFields::ChecksumAlgorithm),
-            "ObjectAccessControlList" => Some(BucketInventoryConfigurationOptionalFields::ObjectAccessControlList),
-            "ObjectOwner" => Some(BucketInventoryConfigurationOptionalFields::ObjectOwner),
-            "LifecycleExpirationDate" => Some(BucketInventoryConfigurationOptionalFields::LifecycleExpirationDate),
-            "IntelligentTieringReferenceDate" => Some(BucketInventoryConfigurationOptionalFields::IntelligentTieringReferenceDate),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Size", BucketInventoryConfigurationOptionalFields::Size),
+        ("LastModifiedDate", BucketInventoryConfigurationOptionalFields::LastModifiedDate),
+        ("StorageClass", BucketInventoryConfigurationOptionalFields::StorageClass),
+        ("ETag", BucketInventoryConfigurationOptionalFields::Etag),
+        ("IsMultipartUploaded", BucketInventoryConfigurationOptionalFields::IsMultipartUploaded),
+        ("ReplicationStatus", BucketInventoryConfigurationOptionalFields::ReplicationStatus),
+        ("EncryptionStatus", BucketInventoryConfigurationOptionalFields::EncryptionStatus),
+        ("ObjectLockRetainUntilDate", BucketInventoryConfigurationOptionalFields::ObjectLockRetainUntilDate),
+        ("ObjectLockMode", BucketInventoryConfigurationOptionalFields::ObjectLockMode),
+        ("ObjectLockLegalHoldStatus", BucketInventoryConfigurationOptionalFields::ObjectLockLegalHoldStatus),
+        ("ObjectLockEventHoldStatus", BucketInventoryConfigurationOptionalFields::ObjectLockEventHoldStatus),
+        ("ObjectLockEventHoldDuration", BucketInventoryConfigurationOptionalFields::ObjectLockEventHoldDuration),
+        ("IntelligentTieringAccessTier", BucketInventoryConfigurationOptionalFields::IntelligentTieringAccessTier),
+        ("BucketKeyStatus", BucketInventoryConfigurationOptionalFields::BucketKeyStatus),
+        ("ChecksumAlgorithm", BucketInventoryConfigurationOptionalFields::ChecksumAlgorithm),
+        ("ObjectAccessControlList", BucketInventoryConfigurationOptionalFields::ObjectAccessControlList),
+        ("ObjectOwner", BucketInventoryConfigurationOptionalFields::ObjectOwner),
+        ("LifecycleExpirationDate", BucketInventoryConfigurationOptionalFields::LifecycleExpirationDate),
+        ("IntelligentTieringReferenceDate", BucketInventoryConfigurationOptionalFields::IntelligentTieringReferenceDate),
+    ];
+}
+
+impl std::fmt::Debug for BucketInventoryConfigurationOptionalFields {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2208,7 +2967,7 @@ impl rt::FromJson for BucketInventoryConfigurationOptionalFields {
 }
 
 /// Specifies the schedule for generating inventory results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketInventoryConfigurationScheduleFrequency {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2235,11 +2994,19 @@ impl BucketInventoryConfigurationScheduleFrequency {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Daily" => Some(BucketInventoryConfigurationScheduleFrequency::Daily),
-            "Weekly" => Some(BucketInventoryConfigurationScheduleFrequency::Weekly),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Daily", BucketInventoryConfigurationScheduleFrequency::Daily),
+        ("Weekly", BucketInventoryConfigurationScheduleFrequency::Weekly),
+    ];
+}
+
+impl std::fmt::Debug for BucketInventoryConfigurationScheduleFrequency {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2263,7 +3030,6 @@ impl rt::FromJson for BucketInventoryConfigurationScheduleFrequency {
 /// *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketLifecycleConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketLifecycleConfigurationArgs {
     /// A lifecycle rule for individual objects in an Amazon S3 bucket.
     pub rules: rt::Input<Vec<rt::Input<BucketRuleArgs>>>,
@@ -2279,10 +3045,30 @@ pub struct BucketLifecycleConfigurationArgs {
     pub transition_default_minimum_object_size: Option<rt::Input<BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize>>,
 }
 
+impl Clone for BucketLifecycleConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketLifecycleConfigurationArgs {
+            rules: rt::cl(&self.rules),
+            transition_default_minimum_object_size: rt::cl(&self.transition_default_minimum_object_size),
+        }
+    }
+}
+
+impl Default for BucketLifecycleConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketLifecycleConfigurationArgs {
+            rules: rt::df(),
+            transition_default_minimum_object_size: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketLifecycleConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Rules", &self.rules);
         rt::opt(&mut fields, "TransitionDefaultMinimumObjectSize", &self.transition_default_minimum_object_size);
         rt::DynInput::Object(fields)
@@ -2293,7 +3079,6 @@ impl rt::ToDyn for BucketLifecycleConfigurationArgs {
 /// see [Object Lifecycle
 /// Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the
 /// *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketLifecycleConfiguration {
     /// A lifecycle rule for individual objects in an Amazon S3 bucket.
     pub rules: Vec<BucketRule>,
@@ -2309,13 +3094,32 @@ pub struct BucketLifecycleConfiguration {
     pub transition_default_minimum_object_size: Option<BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize>,
 }
 
+impl Clone for BucketLifecycleConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketLifecycleConfiguration {
+            rules: rt::cl(&self.rules),
+            transition_default_minimum_object_size: rt::cl(&self.transition_default_minimum_object_size),
+        }
+    }
+}
+
 impl rt::FromJson for BucketLifecycleConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketLifecycleConfiguration {
-            rules: fields.take("Rules")?,
-            transition_default_minimum_object_size: fields.take("TransitionDefaultMinimumObjectSize")?,
+            rules: match fields.take("Rules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transition_default_minimum_object_size: match fields.take("TransitionDefaultMinimumObjectSize") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2329,7 +3133,6 @@ impl rt::FromJson for BucketLifecycleConfiguration {
 /// ``NoncurrentVersionTransitions``, ``Transition``, or ``Transitions``.
 ///
 /// The input form of [`BucketRule`].
-#[derive(Clone, Default)]
 pub struct BucketRuleArgs {
     /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
     pub abort_incomplete_multipart_upload: Option<rt::Input<BucketAbortIncompleteMultipartUploadArgs>>,
@@ -2411,10 +3214,58 @@ pub struct BucketRuleArgs {
     pub transitions: Option<rt::Input<Vec<rt::Input<BucketTransitionArgs>>>>,
 }
 
+impl Clone for BucketRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRuleArgs {
+            abort_incomplete_multipart_upload: rt::cl(&self.abort_incomplete_multipart_upload),
+            expiration_date: rt::cl(&self.expiration_date),
+            expiration_in_days: rt::cl(&self.expiration_in_days),
+            expired_object_delete_marker: rt::cl(&self.expired_object_delete_marker),
+            id: rt::cl(&self.id),
+            noncurrent_version_expiration: rt::cl(&self.noncurrent_version_expiration),
+            noncurrent_version_expiration_in_days: rt::cl(&self.noncurrent_version_expiration_in_days),
+            noncurrent_version_transition: rt::cl(&self.noncurrent_version_transition),
+            noncurrent_version_transitions: rt::cl(&self.noncurrent_version_transitions),
+            object_size_greater_than: rt::cl(&self.object_size_greater_than),
+            object_size_less_than: rt::cl(&self.object_size_less_than),
+            prefix: rt::cl(&self.prefix),
+            status: rt::cl(&self.status),
+            tag_filters: rt::cl(&self.tag_filters),
+            transition: rt::cl(&self.transition),
+            transitions: rt::cl(&self.transitions),
+        }
+    }
+}
+
+impl Default for BucketRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketRuleArgs {
+            abort_incomplete_multipart_upload: rt::df(),
+            expiration_date: rt::df(),
+            expiration_in_days: rt::df(),
+            expired_object_delete_marker: rt::df(),
+            id: rt::df(),
+            noncurrent_version_expiration: rt::df(),
+            noncurrent_version_expiration_in_days: rt::df(),
+            noncurrent_version_transition: rt::df(),
+            noncurrent_version_transitions: rt::df(),
+            object_size_greater_than: rt::df(),
+            object_size_less_than: rt::df(),
+            prefix: rt::df(),
+            status: rt::df(),
+            tag_filters: rt::df(),
+            transition: rt::df(),
+            transitions: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(16);
+        let mut fields = rt::fields(16);
         rt::opt(&mut fields, "AbortIncompleteMultipartUpload", &self.abort_incomplete_multipart_upload);
         rt::opt(&mut fields, "ExpirationDate", &self.expiration_date);
         rt::opt(&mut fields, "ExpirationInDays", &self.expiration_in_days);
@@ -2442,7 +3293,6 @@ impl rt::ToDyn for BucketRuleArgs {
 /// ``AbortIncompleteMultipartUpload``, ``ExpirationDate``, ``ExpirationInDays``,
 /// ``NoncurrentVersionExpirationInDays``, ``NoncurrentVersionTransition``,
 /// ``NoncurrentVersionTransitions``, ``Transition``, or ``Transitions``.
-#[derive(Clone)]
 pub struct BucketRule {
     /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
     pub abort_incomplete_multipart_upload: Option<BucketAbortIncompleteMultipartUpload>,
@@ -2524,27 +3374,102 @@ pub struct BucketRule {
     pub transitions: Option<Vec<BucketTransition>>,
 }
 
+impl Clone for BucketRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRule {
+            abort_incomplete_multipart_upload: rt::cl(&self.abort_incomplete_multipart_upload),
+            expiration_date: rt::cl(&self.expiration_date),
+            expiration_in_days: rt::cl(&self.expiration_in_days),
+            expired_object_delete_marker: rt::cl(&self.expired_object_delete_marker),
+            id: rt::cl(&self.id),
+            noncurrent_version_expiration: rt::cl(&self.noncurrent_version_expiration),
+            noncurrent_version_expiration_in_days: rt::cl(&self.noncurrent_version_expiration_in_days),
+            noncurrent_version_transition: rt::cl(&self.noncurrent_version_transition),
+            noncurrent_version_transitions: rt::cl(&self.noncurrent_version_transitions),
+            object_size_greater_than: rt::cl(&self.object_size_greater_than),
+            object_size_less_than: rt::cl(&self.object_size_less_than),
+            prefix: rt::cl(&self.prefix),
+            status: rt::cl(&self.status),
+            tag_filters: rt::cl(&self.tag_filters),
+            transition: rt::cl(&self.transition),
+            transitions: rt::cl(&self.transitions),
+        }
+    }
+}
+
 impl rt::FromJson for BucketRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketRule {
-            abort_incomplete_multipart_upload: fields.take("AbortIncompleteMultipartUpload")?,
-            expiration_date: fields.take("ExpirationDate")?,
-            expiration_in_days: fields.take("ExpirationInDays")?,
-            expired_object_delete_marker: fields.take("ExpiredObjectDeleteMarker")?,
-            id: fields.take("Id")?,
-            noncurrent_version_expiration: fields.take("NoncurrentVersionExpiration")?,
-            noncurrent_version_expiration_in_days: fields.take("NoncurrentVersionExpirationInDays")?,
-            noncurrent_version_transition: fields.take("NoncurrentVersionTransition")?,
-            noncurrent_version_transitions: fields.take("NoncurrentVersionTransitions")?,
-            object_size_greater_than: fields.take("ObjectSizeGreaterThan")?,
-            object_size_less_than: fields.take("ObjectSizeLessThan")?,
-            prefix: fields.take("Prefix")?,
-            status: fields.take("Status")?,
-            tag_filters: fields.take("TagFilters")?,
-            transition: fields.take("Transition")?,
-            transitions: fields.take("Transitions")?,
+            abort_incomplete_multipart_upload: match fields.take("AbortIncompleteMultipartUpload") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            expiration_date: match fields.take("ExpirationDate") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            expiration_in_days: match fields.take("ExpirationInDays") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            expired_object_delete_marker: match fields.take("ExpiredObjectDeleteMarker") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            id: match fields.take("Id") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            noncurrent_version_expiration: match fields.take("NoncurrentVersionExpiration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            noncurrent_version_expiration_in_days: match fields.take("NoncurrentVersionExpirationInDays") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            noncurrent_version_transition: match fields.take("NoncurrentVersionTransition") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            noncurrent_version_transitions: match fields.take("NoncurrentVersionTransitions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            object_size_greater_than: match fields.take("ObjectSizeGreaterThan") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            object_size_less_than: match fields.take("ObjectSizeLessThan") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tag_filters: match fields.take("TagFilters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transition: match fields.take("Transition") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transitions: match fields.take("Transitions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2556,16 +3481,33 @@ impl rt::FromJson for BucketRule {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketAbortIncompleteMultipartUpload`].
-#[derive(Clone, Default)]
 pub struct BucketAbortIncompleteMultipartUploadArgs {
     /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
     pub days_after_initiation: rt::Input<i64>,
 }
 
+impl Clone for BucketAbortIncompleteMultipartUploadArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAbortIncompleteMultipartUploadArgs {
+            days_after_initiation: rt::cl(&self.days_after_initiation),
+        }
+    }
+}
+
+impl Default for BucketAbortIncompleteMultipartUploadArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketAbortIncompleteMultipartUploadArgs {
+            days_after_initiation: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketAbortIncompleteMultipartUploadArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "DaysAfterInitiation", &self.days_after_initiation);
         rt::DynInput::Object(fields)
     }
@@ -2576,18 +3518,32 @@ impl rt::ToDyn for BucketAbortIncompleteMultipartUploadArgs {
 /// Incomplete Multipart Uploads Using a Bucket Lifecycle
 /// Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketAbortIncompleteMultipartUpload {
     /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
     pub days_after_initiation: i64,
 }
 
+impl Clone for BucketAbortIncompleteMultipartUpload {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAbortIncompleteMultipartUpload {
+            days_after_initiation: rt::cl(&self.days_after_initiation),
+        }
+    }
+}
+
 impl rt::FromJson for BucketAbortIncompleteMultipartUpload {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketAbortIncompleteMultipartUpload {
-            days_after_initiation: fields.take("DaysAfterInitiation")?,
+            days_after_initiation: match fields.take("DaysAfterInitiation") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2600,7 +3556,6 @@ impl rt::FromJson for BucketAbortIncompleteMultipartUpload {
 /// Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html).
 ///
 /// The input form of [`BucketNoncurrentVersionExpiration`].
-#[derive(Clone, Default)]
 pub struct BucketNoncurrentVersionExpirationArgs {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
     /// noncurrent versions, S3 will take the associated action. For more information about noncurrent
@@ -2616,10 +3571,30 @@ pub struct BucketNoncurrentVersionExpirationArgs {
     pub noncurrent_days: rt::Input<i64>,
 }
 
+impl Clone for BucketNoncurrentVersionExpirationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNoncurrentVersionExpirationArgs {
+            newer_noncurrent_versions: rt::cl(&self.newer_noncurrent_versions),
+            noncurrent_days: rt::cl(&self.noncurrent_days),
+        }
+    }
+}
+
+impl Default for BucketNoncurrentVersionExpirationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketNoncurrentVersionExpirationArgs {
+            newer_noncurrent_versions: rt::df(),
+            noncurrent_days: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketNoncurrentVersionExpirationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "NewerNoncurrentVersions", &self.newer_noncurrent_versions);
         rt::req(&mut fields, "NoncurrentDays", &self.noncurrent_days);
         rt::DynInput::Object(fields)
@@ -2632,7 +3607,6 @@ impl rt::ToDyn for BucketNoncurrentVersionExpirationArgs {
 /// specific period in the object's lifetime. For more information about setting a lifecycle rule
 /// configuration, see [AWS::S3::Bucket
 /// Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html).
-#[derive(Clone)]
 pub struct BucketNoncurrentVersionExpiration {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
     /// noncurrent versions, S3 will take the associated action. For more information about noncurrent
@@ -2648,13 +3622,32 @@ pub struct BucketNoncurrentVersionExpiration {
     pub noncurrent_days: i64,
 }
 
+impl Clone for BucketNoncurrentVersionExpiration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNoncurrentVersionExpiration {
+            newer_noncurrent_versions: rt::cl(&self.newer_noncurrent_versions),
+            noncurrent_days: rt::cl(&self.noncurrent_days),
+        }
+    }
+}
+
 impl rt::FromJson for BucketNoncurrentVersionExpiration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketNoncurrentVersionExpiration {
-            newer_noncurrent_versions: fields.take("NewerNoncurrentVersions")?,
-            noncurrent_days: fields.take("NoncurrentDays")?,
+            newer_noncurrent_versions: match fields.take("NewerNoncurrentVersions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            noncurrent_days: match fields.take("NoncurrentDays") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2668,7 +3661,6 @@ impl rt::FromJson for BucketNoncurrentVersionExpiration {
 /// you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
 ///
 /// The input form of [`BucketNoncurrentVersionTransition`].
-#[derive(Clone, Default)]
 pub struct BucketNoncurrentVersionTransitionArgs {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
     /// noncurrent versions, S3 will take the associated action. For more information about noncurrent
@@ -2686,10 +3678,32 @@ pub struct BucketNoncurrentVersionTransitionArgs {
     pub transition_in_days: rt::Input<i64>,
 }
 
+impl Clone for BucketNoncurrentVersionTransitionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNoncurrentVersionTransitionArgs {
+            newer_noncurrent_versions: rt::cl(&self.newer_noncurrent_versions),
+            storage_class: rt::cl(&self.storage_class),
+            transition_in_days: rt::cl(&self.transition_in_days),
+        }
+    }
+}
+
+impl Default for BucketNoncurrentVersionTransitionArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketNoncurrentVersionTransitionArgs {
+            newer_noncurrent_versions: rt::df(),
+            storage_class: rt::df(),
+            transition_in_days: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketNoncurrentVersionTransitionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "NewerNoncurrentVersions", &self.newer_noncurrent_versions);
         rt::req(&mut fields, "StorageClass", &self.storage_class);
         rt::req(&mut fields, "TransitionInDays", &self.transition_in_days);
@@ -2704,7 +3718,6 @@ impl rt::ToDyn for BucketNoncurrentVersionTransitionArgs {
 /// versions to the ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``,
 /// ``GLACIER``, or ``DEEP_ARCHIVE`` storage class at a specific period in the object's lifetime. If
 /// you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
-#[derive(Clone)]
 pub struct BucketNoncurrentVersionTransition {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
     /// noncurrent versions, S3 will take the associated action. For more information about noncurrent
@@ -2722,20 +3735,43 @@ pub struct BucketNoncurrentVersionTransition {
     pub transition_in_days: i64,
 }
 
+impl Clone for BucketNoncurrentVersionTransition {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNoncurrentVersionTransition {
+            newer_noncurrent_versions: rt::cl(&self.newer_noncurrent_versions),
+            storage_class: rt::cl(&self.storage_class),
+            transition_in_days: rt::cl(&self.transition_in_days),
+        }
+    }
+}
+
 impl rt::FromJson for BucketNoncurrentVersionTransition {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketNoncurrentVersionTransition {
-            newer_noncurrent_versions: fields.take("NewerNoncurrentVersions")?,
-            storage_class: fields.take("StorageClass")?,
-            transition_in_days: fields.take("TransitionInDays")?,
+            newer_noncurrent_versions: match fields.take("NewerNoncurrentVersions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            storage_class: match fields.take("StorageClass") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transition_in_days: match fields.take("TransitionInDays") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The class of storage used to store the object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketNoncurrentVersionTransitionStorageClass {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2777,16 +3813,24 @@ impl BucketNoncurrentVersionTransitionStorageClass {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "DEEP_ARCHIVE" => Some(BucketNoncurrentVersionTransitionStorageClass::DeepArchive),
-            "GLACIER" => Some(BucketNoncurrentVersionTransitionStorageClass::Glacier),
-            "Glacier" => Some(BucketNoncurrentVersionTransitionStorageClass::Glacier2),
-            "GLACIER_IR" => Some(BucketNoncurrentVersionTransitionStorageClass::GlacierIr),
-            "INTELLIGENT_TIERING" => Some(BucketNoncurrentVersionTransitionStorageClass::IntelligentTiering),
-            "ONEZONE_IA" => Some(BucketNoncurrentVersionTransitionStorageClass::OnezoneIa),
-            "STANDARD_IA" => Some(BucketNoncurrentVersionTransitionStorageClass::StandardIa),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("DEEP_ARCHIVE", BucketNoncurrentVersionTransitionStorageClass::DeepArchive),
+        ("GLACIER", BucketNoncurrentVersionTransitionStorageClass::Glacier),
+        ("Glacier", BucketNoncurrentVersionTransitionStorageClass::Glacier2),
+        ("GLACIER_IR", BucketNoncurrentVersionTransitionStorageClass::GlacierIr),
+        ("INTELLIGENT_TIERING", BucketNoncurrentVersionTransitionStorageClass::IntelligentTiering),
+        ("ONEZONE_IA", BucketNoncurrentVersionTransitionStorageClass::OnezoneIa),
+        ("STANDARD_IA", BucketNoncurrentVersionTransitionStorageClass::StandardIa),
+    ];
+}
+
+impl std::fmt::Debug for BucketNoncurrentVersionTransitionStorageClass {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2806,7 +3850,7 @@ impl rt::FromJson for BucketNoncurrentVersionTransitionStorageClass {
 
 /// If ``Enabled``, the rule is currently being applied. If ``Disabled``, the rule is not currently
 /// being applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketRuleStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2833,11 +3877,19 @@ impl BucketRuleStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Enabled" => Some(BucketRuleStatus::Enabled),
-            "Disabled" => Some(BucketRuleStatus::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Enabled", BucketRuleStatus::Enabled),
+        ("Disabled", BucketRuleStatus::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketRuleStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2861,7 +3913,6 @@ impl rt::FromJson for BucketRuleStatus {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketTransition`].
-#[derive(Clone, Default)]
 pub struct BucketTransitionArgs {
     /// The storage class to which you want the object to transition.
     pub storage_class: rt::Input<BucketTransitionStorageClass>,
@@ -2877,10 +3928,32 @@ pub struct BucketTransitionArgs {
     pub transition_in_days: Option<rt::Input<i64>>,
 }
 
+impl Clone for BucketTransitionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTransitionArgs {
+            storage_class: rt::cl(&self.storage_class),
+            transition_date: rt::cl(&self.transition_date),
+            transition_in_days: rt::cl(&self.transition_in_days),
+        }
+    }
+}
+
+impl Default for BucketTransitionArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketTransitionArgs {
+            storage_class: rt::df(),
+            transition_date: rt::df(),
+            transition_in_days: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketTransitionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "StorageClass", &self.storage_class);
         rt::opt(&mut fields, "TransitionDate", &self.transition_date);
         rt::opt(&mut fields, "TransitionInDays", &self.transition_in_days);
@@ -2892,7 +3965,6 @@ impl rt::ToDyn for BucketTransitionArgs {
 /// Amazon S3 lifecycle configuration rules, see [Transitioning Objects Using Amazon S3
 /// Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketTransition {
     /// The storage class to which you want the object to transition.
     pub storage_class: BucketTransitionStorageClass,
@@ -2908,20 +3980,43 @@ pub struct BucketTransition {
     pub transition_in_days: Option<i64>,
 }
 
+impl Clone for BucketTransition {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTransition {
+            storage_class: rt::cl(&self.storage_class),
+            transition_date: rt::cl(&self.transition_date),
+            transition_in_days: rt::cl(&self.transition_in_days),
+        }
+    }
+}
+
 impl rt::FromJson for BucketTransition {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketTransition {
-            storage_class: fields.take("StorageClass")?,
-            transition_date: fields.take("TransitionDate")?,
-            transition_in_days: fields.take("TransitionInDays")?,
+            storage_class: match fields.take("StorageClass") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transition_date: match fields.take("TransitionDate") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            transition_in_days: match fields.take("TransitionInDays") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The storage class to which you want the object to transition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketTransitionStorageClass {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2963,16 +4058,24 @@ impl BucketTransitionStorageClass {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "DEEP_ARCHIVE" => Some(BucketTransitionStorageClass::DeepArchive),
-            "GLACIER" => Some(BucketTransitionStorageClass::Glacier),
-            "Glacier" => Some(BucketTransitionStorageClass::Glacier2),
-            "GLACIER_IR" => Some(BucketTransitionStorageClass::GlacierIr),
-            "INTELLIGENT_TIERING" => Some(BucketTransitionStorageClass::IntelligentTiering),
-            "ONEZONE_IA" => Some(BucketTransitionStorageClass::OnezoneIa),
-            "STANDARD_IA" => Some(BucketTransitionStorageClass::StandardIa),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("DEEP_ARCHIVE", BucketTransitionStorageClass::DeepArchive),
+        ("GLACIER", BucketTransitionStorageClass::Glacier),
+        ("Glacier", BucketTransitionStorageClass::Glacier2),
+        ("GLACIER_IR", BucketTransitionStorageClass::GlacierIr),
+        ("INTELLIGENT_TIERING", BucketTransitionStorageClass::IntelligentTiering),
+        ("ONEZONE_IA", BucketTransitionStorageClass::OnezoneIa),
+        ("STANDARD_IA", BucketTransitionStorageClass::StandardIa),
+    ];
+}
+
+impl std::fmt::Debug for BucketTransitionStorageClass {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2999,7 +4102,7 @@ impl rt::FromJson for BucketTransitionStorageClass {
 /// the minimum object size for any transition you can add a filter that specifies a custom
 /// ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom
 /// filters always take precedence over the default transition behavior.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3026,11 +4129,19 @@ impl BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "varies_by_storage_class" => Some(BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize::VariesByStorageClass),
-            "all_storage_classes_128K" => Some(BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize::AllStorageClasses128k),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("varies_by_storage_class", BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize::VariesByStorageClass),
+        ("all_storage_classes_128K", BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize::AllStorageClasses128k),
+    ];
+}
+
+impl std::fmt::Debug for BucketLifecycleConfigurationTransitionDefaultMinimumObjectSize {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3055,7 +4166,6 @@ impl rt::FromJson for BucketLifecycleConfigurationTransitionDefaultMinimumObject
 /// request, you must have ``s3:PutObject`` and ``s3:PutObjectAcl`` in your IAM permissions.
 ///
 /// The input form of [`BucketLoggingConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketLoggingConfigurationArgs {
     /// The name of the bucket where Amazon S3 should store server access log files. You can store log
     /// files in any bucket that you own. By default, logs are stored in the bucket where the
@@ -3069,10 +4179,32 @@ pub struct BucketLoggingConfigurationArgs {
     pub target_object_key_format: Option<rt::Input<BucketTargetObjectKeyFormatArgs>>,
 }
 
+impl Clone for BucketLoggingConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketLoggingConfigurationArgs {
+            destination_bucket_name: rt::cl(&self.destination_bucket_name),
+            log_file_prefix: rt::cl(&self.log_file_prefix),
+            target_object_key_format: rt::cl(&self.target_object_key_format),
+        }
+    }
+}
+
+impl Default for BucketLoggingConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketLoggingConfigurationArgs {
+            destination_bucket_name: rt::df(),
+            log_file_prefix: rt::df(),
+            target_object_key_format: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketLoggingConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "DestinationBucketName", &self.destination_bucket_name);
         rt::opt(&mut fields, "LogFilePrefix", &self.log_file_prefix);
         rt::opt(&mut fields, "TargetObjectKeyFormat", &self.target_object_key_format);
@@ -3085,7 +4217,6 @@ impl rt::ToDyn for BucketLoggingConfigurationArgs {
 /// logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the
 /// *Amazon S3 API Reference*. To successfully complete the ``AWS::S3::Bucket LoggingConfiguration``
 /// request, you must have ``s3:PutObject`` and ``s3:PutObjectAcl`` in your IAM permissions.
-#[derive(Clone)]
 pub struct BucketLoggingConfiguration {
     /// The name of the bucket where Amazon S3 should store server access log files. You can store log
     /// files in any bucket that you own. By default, logs are stored in the bucket where the
@@ -3099,14 +4230,37 @@ pub struct BucketLoggingConfiguration {
     pub target_object_key_format: Option<BucketTargetObjectKeyFormat>,
 }
 
+impl Clone for BucketLoggingConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketLoggingConfiguration {
+            destination_bucket_name: rt::cl(&self.destination_bucket_name),
+            log_file_prefix: rt::cl(&self.log_file_prefix),
+            target_object_key_format: rt::cl(&self.target_object_key_format),
+        }
+    }
+}
+
 impl rt::FromJson for BucketLoggingConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketLoggingConfiguration {
-            destination_bucket_name: fields.take("DestinationBucketName")?,
-            log_file_prefix: fields.take("LogFilePrefix")?,
-            target_object_key_format: fields.take("TargetObjectKeyFormat")?,
+            destination_bucket_name: match fields.take("DestinationBucketName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            log_file_prefix: match fields.take("LogFilePrefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            target_object_key_format: match fields.take("TargetObjectKeyFormat") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3115,7 +4269,6 @@ impl rt::FromJson for BucketLoggingConfiguration {
 /// SimplePrefix and PartitionedPrefix.
 ///
 /// The input form of [`BucketTargetObjectKeyFormat`].
-#[derive(Clone, Default)]
 pub struct BucketTargetObjectKeyFormatArgs {
     /// Amazon S3 keys for log objects are partitioned in the following format:
     /// ``[DestinationPrefix][SourceAccountId]/[SourceRegion]/[SourceBucket]/[YYYY]/[MM]/[DD]/[YYYY]-[MM]-[DD]-[hh]-[mm]-[ss]-[UniqueString]``
@@ -3126,10 +4279,30 @@ pub struct BucketTargetObjectKeyFormatArgs {
     pub simple_prefix: Option<rt::Input<rt::Json>>,
 }
 
+impl Clone for BucketTargetObjectKeyFormatArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTargetObjectKeyFormatArgs {
+            partitioned_prefix: rt::cl(&self.partitioned_prefix),
+            simple_prefix: rt::cl(&self.simple_prefix),
+        }
+    }
+}
+
+impl Default for BucketTargetObjectKeyFormatArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketTargetObjectKeyFormatArgs {
+            partitioned_prefix: rt::df(),
+            simple_prefix: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketTargetObjectKeyFormatArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "PartitionedPrefix", &self.partitioned_prefix);
         rt::opt(&mut fields, "SimplePrefix", &self.simple_prefix);
         rt::DynInput::Object(fields)
@@ -3138,7 +4311,6 @@ impl rt::ToDyn for BucketTargetObjectKeyFormatArgs {
 
 /// Describes the key format for server access log file in the target bucket. You can choose between
 /// SimplePrefix and PartitionedPrefix.
-#[derive(Clone)]
 pub struct BucketTargetObjectKeyFormat {
     /// Amazon S3 keys for log objects are partitioned in the following format:
     /// ``[DestinationPrefix][SourceAccountId]/[SourceRegion]/[SourceBucket]/[YYYY]/[MM]/[DD]/[YYYY]-[MM]-[DD]-[hh]-[mm]-[ss]-[UniqueString]``
@@ -3149,13 +4321,32 @@ pub struct BucketTargetObjectKeyFormat {
     pub simple_prefix: Option<rt::Json>,
 }
 
+impl Clone for BucketTargetObjectKeyFormat {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTargetObjectKeyFormat {
+            partitioned_prefix: rt::cl(&self.partitioned_prefix),
+            simple_prefix: rt::cl(&self.simple_prefix),
+        }
+    }
+}
+
 impl rt::FromJson for BucketTargetObjectKeyFormat {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketTargetObjectKeyFormat {
-            partitioned_prefix: fields.take("PartitionedPrefix")?,
-            simple_prefix: fields.take("SimplePrefix")?,
+            partitioned_prefix: match fields.take("PartitionedPrefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            simple_prefix: match fields.take("SimplePrefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3165,7 +4356,6 @@ impl rt::FromJson for BucketTargetObjectKeyFormat {
 /// PartitionedPrefix defaults to EventTime delivery when server access logs are delivered.
 ///
 /// The input form of [`BucketPartitionedPrefix`].
-#[derive(Clone, Default)]
 pub struct BucketPartitionedPrefixArgs {
     /// Specifies the partition date source for the partitioned prefix. ``PartitionDateSource`` can be
     /// ``EventTime`` or ``DeliveryTime``. For ``DeliveryTime``, the time in the log file names
@@ -3175,10 +4365,28 @@ pub struct BucketPartitionedPrefixArgs {
     pub partition_date_source: Option<rt::Input<BucketPartitionedPrefixPartitionDateSource>>,
 }
 
+impl Clone for BucketPartitionedPrefixArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketPartitionedPrefixArgs {
+            partition_date_source: rt::cl(&self.partition_date_source),
+        }
+    }
+}
+
+impl Default for BucketPartitionedPrefixArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketPartitionedPrefixArgs {
+            partition_date_source: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketPartitionedPrefixArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "PartitionDateSource", &self.partition_date_source);
         rt::DynInput::Object(fields)
     }
@@ -3187,7 +4395,6 @@ impl rt::ToDyn for BucketPartitionedPrefixArgs {
 /// Amazon S3 keys for log objects are partitioned in the following format:
 /// ``[DestinationPrefix][SourceAccountId]/[SourceRegion]/[SourceBucket]/[YYYY]/[MM]/[DD]/[YYYY]-[MM]-[DD]-[hh]-[mm]-[ss]-[UniqueString]``
 /// PartitionedPrefix defaults to EventTime delivery when server access logs are delivered.
-#[derive(Clone)]
 pub struct BucketPartitionedPrefix {
     /// Specifies the partition date source for the partitioned prefix. ``PartitionDateSource`` can be
     /// ``EventTime`` or ``DeliveryTime``. For ``DeliveryTime``, the time in the log file names
@@ -3197,12 +4404,27 @@ pub struct BucketPartitionedPrefix {
     pub partition_date_source: Option<BucketPartitionedPrefixPartitionDateSource>,
 }
 
+impl Clone for BucketPartitionedPrefix {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketPartitionedPrefix {
+            partition_date_source: rt::cl(&self.partition_date_source),
+        }
+    }
+}
+
 impl rt::FromJson for BucketPartitionedPrefix {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketPartitionedPrefix {
-            partition_date_source: fields.take("PartitionDateSource")?,
+            partition_date_source: match fields.take("PartitionDateSource") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3212,7 +4434,7 @@ impl rt::FromJson for BucketPartitionedPrefix {
 /// corresponds to the delivery time for the log files. For ``EventTime``, The logs delivered are
 /// for a specific day only. The year, month, and day correspond to the day on which the event
 /// occurred, and the hour, minutes and seconds are set to 00 in the key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketPartitionedPrefixPartitionDateSource {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3239,11 +4461,19 @@ impl BucketPartitionedPrefixPartitionDateSource {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "EventTime" => Some(BucketPartitionedPrefixPartitionDateSource::EventTime),
-            "DeliveryTime" => Some(BucketPartitionedPrefixPartitionDateSource::DeliveryTime),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("EventTime", BucketPartitionedPrefixPartitionDateSource::EventTime),
+        ("DeliveryTime", BucketPartitionedPrefixPartitionDateSource::DeliveryTime),
+    ];
+}
+
+impl std::fmt::Debug for BucketPartitionedPrefixPartitionDateSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3267,7 +4497,6 @@ impl rt::FromJson for BucketPartitionedPrefixPartitionDateSource {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketMetadataConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketMetadataConfigurationArgs {
     /// The annotation table configuration for a metadata configuration.
     pub annotation_table_configuration: Option<rt::Input<BucketAnnotationTableConfigurationArgs>>,
@@ -3277,10 +4506,32 @@ pub struct BucketMetadataConfigurationArgs {
     pub journal_table_configuration: rt::Input<BucketJournalTableConfigurationArgs>,
 }
 
+impl Clone for BucketMetadataConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetadataConfigurationArgs {
+            annotation_table_configuration: rt::cl(&self.annotation_table_configuration),
+            inventory_table_configuration: rt::cl(&self.inventory_table_configuration),
+            journal_table_configuration: rt::cl(&self.journal_table_configuration),
+        }
+    }
+}
+
+impl Default for BucketMetadataConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketMetadataConfigurationArgs {
+            annotation_table_configuration: rt::df(),
+            inventory_table_configuration: rt::df(),
+            journal_table_configuration: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketMetadataConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "AnnotationTableConfiguration", &self.annotation_table_configuration);
         rt::opt(&mut fields, "InventoryTableConfiguration", &self.inventory_table_configuration);
         rt::req(&mut fields, "JournalTableConfiguration", &self.journal_table_configuration);
@@ -3292,7 +4543,6 @@ impl rt::ToDyn for BucketMetadataConfigurationArgs {
 /// [Accelerating data discovery with S3
 /// Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketMetadataConfiguration {
     /// The annotation table configuration for a metadata configuration.
     pub annotation_table_configuration: Option<BucketAnnotationTableConfiguration>,
@@ -3306,15 +4556,42 @@ pub struct BucketMetadataConfiguration {
     pub journal_table_configuration: BucketJournalTableConfiguration,
 }
 
+impl Clone for BucketMetadataConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetadataConfiguration {
+            annotation_table_configuration: rt::cl(&self.annotation_table_configuration),
+            destination: rt::cl(&self.destination),
+            inventory_table_configuration: rt::cl(&self.inventory_table_configuration),
+            journal_table_configuration: rt::cl(&self.journal_table_configuration),
+        }
+    }
+}
+
 impl rt::FromJson for BucketMetadataConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketMetadataConfiguration {
-            annotation_table_configuration: fields.take("AnnotationTableConfiguration")?,
-            destination: fields.take("Destination")?,
-            inventory_table_configuration: fields.take("InventoryTableConfiguration")?,
-            journal_table_configuration: fields.take("JournalTableConfiguration")?,
+            annotation_table_configuration: match fields.take("AnnotationTableConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            destination: match fields.take("Destination") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            inventory_table_configuration: match fields.take("InventoryTableConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            journal_table_configuration: match fields.take("JournalTableConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3327,7 +4604,6 @@ impl rt::FromJson for BucketMetadataConfiguration {
 /// table already exists in the table bucket.
 ///
 /// The input form of [`BucketAnnotationTableConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketAnnotationTableConfigurationArgs {
     /// Specifies whether the annotation table configuration is enabled or disabled.
     pub configuration_state: rt::Input<BucketAnnotationTableConfigurationState>,
@@ -3343,10 +4619,32 @@ pub struct BucketAnnotationTableConfigurationArgs {
     pub role: Option<rt::Input<String>>,
 }
 
+impl Clone for BucketAnnotationTableConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAnnotationTableConfigurationArgs {
+            configuration_state: rt::cl(&self.configuration_state),
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+            role: rt::cl(&self.role),
+        }
+    }
+}
+
+impl Default for BucketAnnotationTableConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketAnnotationTableConfigurationArgs {
+            configuration_state: rt::df(),
+            encryption_configuration: rt::df(),
+            role: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketAnnotationTableConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "ConfigurationState", &self.configuration_state);
         rt::opt(&mut fields, "EncryptionConfiguration", &self.encryption_configuration);
         rt::opt(&mut fields, "Role", &self.role);
@@ -3360,7 +4658,6 @@ impl rt::ToDyn for BucketAnnotationTableConfigurationArgs {
 /// manually delete the old annotation table from your AWS managed table bucket. Otherwise, the
 /// newly re-enabled annotation table configuration will enter a failed state because the annotation
 /// table already exists in the table bucket.
-#[derive(Clone)]
 pub struct BucketAnnotationTableConfiguration {
     /// Specifies whether the annotation table configuration is enabled or disabled.
     pub configuration_state: BucketAnnotationTableConfigurationState,
@@ -3384,22 +4681,53 @@ pub struct BucketAnnotationTableConfiguration {
     pub table_name: String,
 }
 
+impl Clone for BucketAnnotationTableConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAnnotationTableConfiguration {
+            configuration_state: rt::cl(&self.configuration_state),
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+            role: rt::cl(&self.role),
+            table_arn: rt::cl(&self.table_arn),
+            table_name: rt::cl(&self.table_name),
+        }
+    }
+}
+
 impl rt::FromJson for BucketAnnotationTableConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketAnnotationTableConfiguration {
-            configuration_state: fields.take("ConfigurationState")?,
-            encryption_configuration: fields.take("EncryptionConfiguration")?,
-            role: fields.take("Role")?,
-            table_arn: fields.take("TableArn")?,
-            table_name: fields.take("TableName")?,
+            configuration_state: match fields.take("ConfigurationState") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            encryption_configuration: match fields.take("EncryptionConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            role: match fields.take("Role") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_arn: match fields.take("TableArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_name: match fields.take("TableName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies whether the annotation table configuration is enabled or disabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketAnnotationTableConfigurationState {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3426,11 +4754,19 @@ impl BucketAnnotationTableConfigurationState {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ENABLED" => Some(BucketAnnotationTableConfigurationState::Enabled),
-            "DISABLED" => Some(BucketAnnotationTableConfigurationState::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ENABLED", BucketAnnotationTableConfigurationState::Enabled),
+        ("DISABLED", BucketAnnotationTableConfigurationState::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketAnnotationTableConfigurationState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3451,7 +4787,6 @@ impl rt::FromJson for BucketAnnotationTableConfigurationState {
 /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
 ///
 /// The input form of [`BucketMetadataTableEncryptionConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketMetadataTableEncryptionConfigurationArgs {
     /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify
     /// the KMS key Amazon Resource Name (ARN). You must specify a customer-managed KMS key that's
@@ -3464,10 +4799,30 @@ pub struct BucketMetadataTableEncryptionConfigurationArgs {
     pub sse_algorithm: rt::Input<BucketMetadataTableEncryptionConfigurationSseAlgorithm>,
 }
 
+impl Clone for BucketMetadataTableEncryptionConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetadataTableEncryptionConfigurationArgs {
+            kms_key_arn: rt::cl(&self.kms_key_arn),
+            sse_algorithm: rt::cl(&self.sse_algorithm),
+        }
+    }
+}
+
+impl Default for BucketMetadataTableEncryptionConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketMetadataTableEncryptionConfigurationArgs {
+            kms_key_arn: rt::df(),
+            sse_algorithm: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketMetadataTableEncryptionConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "KmsKeyArn", &self.kms_key_arn);
         rt::req(&mut fields, "SseAlgorithm", &self.sse_algorithm);
         rt::DynInput::Object(fields)
@@ -3475,7 +4830,6 @@ impl rt::ToDyn for BucketMetadataTableEncryptionConfigurationArgs {
 }
 
 /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
-#[derive(Clone)]
 pub struct BucketMetadataTableEncryptionConfiguration {
     /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify
     /// the KMS key Amazon Resource Name (ARN). You must specify a customer-managed KMS key that's
@@ -3488,13 +4842,32 @@ pub struct BucketMetadataTableEncryptionConfiguration {
     pub sse_algorithm: BucketMetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
+impl Clone for BucketMetadataTableEncryptionConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetadataTableEncryptionConfiguration {
+            kms_key_arn: rt::cl(&self.kms_key_arn),
+            sse_algorithm: rt::cl(&self.sse_algorithm),
+        }
+    }
+}
+
 impl rt::FromJson for BucketMetadataTableEncryptionConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketMetadataTableEncryptionConfiguration {
-            kms_key_arn: fields.take("KmsKeyArn")?,
-            sse_algorithm: fields.take("SseAlgorithm")?,
+            kms_key_arn: match fields.take("KmsKeyArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sse_algorithm: match fields.take("SseAlgorithm") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3502,7 +4875,7 @@ impl rt::FromJson for BucketMetadataTableEncryptionConfiguration {
 /// The encryption type specified for a metadata table. To specify server-side encryption with
 /// KMSlong (KMS) keys (SSE-KMS), use the ``aws:kms`` value. To specify server-side encryption with
 /// Amazon S3 managed keys (SSE-S3), use the ``AES256`` value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketMetadataTableEncryptionConfigurationSseAlgorithm {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3529,11 +4902,19 @@ impl BucketMetadataTableEncryptionConfigurationSseAlgorithm {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "aws:kms" => Some(BucketMetadataTableEncryptionConfigurationSseAlgorithm::AwsKms),
-            "AES256" => Some(BucketMetadataTableEncryptionConfigurationSseAlgorithm::Aes256),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("aws:kms", BucketMetadataTableEncryptionConfigurationSseAlgorithm::AwsKms),
+        ("AES256", BucketMetadataTableEncryptionConfigurationSseAlgorithm::Aes256),
+    ];
+}
+
+impl std::fmt::Debug for BucketMetadataTableEncryptionConfigurationSseAlgorithm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3552,7 +4933,6 @@ impl rt::FromJson for BucketMetadataTableEncryptionConfigurationSseAlgorithm {
 }
 
 /// The destination information for the S3 Metadata configuration.
-#[derive(Clone)]
 pub struct BucketMetadataDestination {
     /// The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is stored.
     pub table_bucket_arn: Option<String>,
@@ -3566,14 +4946,37 @@ pub struct BucketMetadataDestination {
     pub table_namespace: Option<String>,
 }
 
+impl Clone for BucketMetadataDestination {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetadataDestination {
+            table_bucket_arn: rt::cl(&self.table_bucket_arn),
+            table_bucket_type: rt::cl(&self.table_bucket_type),
+            table_namespace: rt::cl(&self.table_namespace),
+        }
+    }
+}
+
 impl rt::FromJson for BucketMetadataDestination {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketMetadataDestination {
-            table_bucket_arn: fields.take("TableBucketArn")?,
-            table_bucket_type: fields.take("TableBucketType")?,
-            table_namespace: fields.take("TableNamespace")?,
+            table_bucket_arn: match fields.take("TableBucketArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_bucket_type: match fields.take("TableBucketType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_namespace: match fields.take("TableNamespace") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3582,7 +4985,7 @@ impl rt::FromJson for BucketMetadataDestination {
 /// indicates an AWS managed table bucket, and the ``customer`` value indicates a customer-managed
 /// table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1
 /// metadata configurations are stored in customer-managed table buckets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketMetadataDestinationTableBucketType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3609,11 +5012,19 @@ impl BucketMetadataDestinationTableBucketType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "aws" => Some(BucketMetadataDestinationTableBucketType::Aws),
-            "customer" => Some(BucketMetadataDestinationTableBucketType::Customer),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("aws", BucketMetadataDestinationTableBucketType::Aws),
+        ("customer", BucketMetadataDestinationTableBucketType::Customer),
+    ];
+}
+
+impl std::fmt::Debug for BucketMetadataDestinationTableBucketType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3638,7 +5049,6 @@ impl rt::FromJson for BucketMetadataDestinationTableBucketType {
 /// exists in the table bucket.
 ///
 /// The input form of [`BucketInventoryTableConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketInventoryTableConfigurationArgs {
     /// The configuration state of the inventory table, indicating whether the inventory table is
     /// enabled or disabled.
@@ -3649,10 +5059,30 @@ pub struct BucketInventoryTableConfigurationArgs {
     pub encryption_configuration: Option<rt::Input<BucketMetadataTableEncryptionConfigurationArgs>>,
 }
 
+impl Clone for BucketInventoryTableConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketInventoryTableConfigurationArgs {
+            configuration_state: rt::cl(&self.configuration_state),
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+        }
+    }
+}
+
+impl Default for BucketInventoryTableConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketInventoryTableConfigurationArgs {
+            configuration_state: rt::df(),
+            encryption_configuration: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketInventoryTableConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "ConfigurationState", &self.configuration_state);
         rt::opt(&mut fields, "EncryptionConfiguration", &self.encryption_configuration);
         rt::DynInput::Object(fields)
@@ -3664,7 +5094,6 @@ impl rt::ToDyn for BucketInventoryTableConfigurationArgs {
 /// old inventory table from your AWS managed table bucket. Otherwise, the newly re-enabled
 /// inventory table configuration will enter a failed state because the inventory table already
 /// exists in the table bucket.
-#[derive(Clone)]
 pub struct BucketInventoryTableConfiguration {
     /// The configuration state of the inventory table, indicating whether the inventory table is
     /// enabled or disabled.
@@ -3683,22 +5112,49 @@ pub struct BucketInventoryTableConfiguration {
     pub table_name: String,
 }
 
+impl Clone for BucketInventoryTableConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketInventoryTableConfiguration {
+            configuration_state: rt::cl(&self.configuration_state),
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+            table_arn: rt::cl(&self.table_arn),
+            table_name: rt::cl(&self.table_name),
+        }
+    }
+}
+
 impl rt::FromJson for BucketInventoryTableConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketInventoryTableConfiguration {
-            configuration_state: fields.take("ConfigurationState")?,
-            encryption_configuration: fields.take("EncryptionConfiguration")?,
-            table_arn: fields.take("TableArn")?,
-            table_name: fields.take("TableName")?,
+            configuration_state: match fields.take("ConfigurationState") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            encryption_configuration: match fields.take("EncryptionConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_arn: match fields.take("TableArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_name: match fields.take("TableName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The configuration state of the inventory table, indicating whether the inventory table is
 /// enabled or disabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketInventoryTableConfigurationState {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3725,11 +5181,19 @@ impl BucketInventoryTableConfigurationState {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ENABLED" => Some(BucketInventoryTableConfigurationState::Enabled),
-            "DISABLED" => Some(BucketInventoryTableConfigurationState::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ENABLED", BucketInventoryTableConfigurationState::Enabled),
+        ("DISABLED", BucketInventoryTableConfigurationState::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketInventoryTableConfigurationState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3753,7 +5217,6 @@ impl rt::FromJson for BucketInventoryTableConfigurationState {
 /// a previous configuration must be deleted before a new journal table can be created successfully.
 ///
 /// The input form of [`BucketJournalTableConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketJournalTableConfigurationArgs {
     /// The encryption configuration for the journal table.
     ///
@@ -3763,10 +5226,30 @@ pub struct BucketJournalTableConfigurationArgs {
     pub record_expiration: rt::Input<BucketRecordExpirationArgs>,
 }
 
+impl Clone for BucketJournalTableConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketJournalTableConfigurationArgs {
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+            record_expiration: rt::cl(&self.record_expiration),
+        }
+    }
+}
+
+impl Default for BucketJournalTableConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketJournalTableConfigurationArgs {
+            encryption_configuration: rt::df(),
+            record_expiration: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketJournalTableConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "EncryptionConfiguration", &self.encryption_configuration);
         rt::req(&mut fields, "RecordExpiration", &self.record_expiration);
         rt::DynInput::Object(fields)
@@ -3777,7 +5260,6 @@ impl rt::ToDyn for BucketJournalTableConfigurationArgs {
 /// for each metadata table configuration and cannot be disabled. The journal configuration will
 /// enter a failed state if a journal table already exists in the table bucket. The journal table of
 /// a previous configuration must be deleted before a new journal table can be created successfully.
-#[derive(Clone)]
 pub struct BucketJournalTableConfiguration {
     /// The encryption configuration for the journal table.
     ///
@@ -3795,15 +5277,42 @@ pub struct BucketJournalTableConfiguration {
     pub table_name: String,
 }
 
+impl Clone for BucketJournalTableConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketJournalTableConfiguration {
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+            record_expiration: rt::cl(&self.record_expiration),
+            table_arn: rt::cl(&self.table_arn),
+            table_name: rt::cl(&self.table_name),
+        }
+    }
+}
+
 impl rt::FromJson for BucketJournalTableConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketJournalTableConfiguration {
-            encryption_configuration: fields.take("EncryptionConfiguration")?,
-            record_expiration: fields.take("RecordExpiration")?,
-            table_arn: fields.take("TableArn")?,
-            table_name: fields.take("TableName")?,
+            encryption_configuration: match fields.take("EncryptionConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            record_expiration: match fields.take("RecordExpiration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_arn: match fields.take("TableArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_name: match fields.take("TableName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3812,7 +5321,6 @@ impl rt::FromJson for BucketJournalTableConfiguration {
 /// configuration.
 ///
 /// The input form of [`BucketRecordExpiration`].
-#[derive(Clone, Default)]
 pub struct BucketRecordExpirationArgs {
     /// If you enable journal table record expiration, you can set the number of days to retain your
     /// journal table records. Journal table records must be retained for a minimum of 7 days. To set
@@ -3823,10 +5331,30 @@ pub struct BucketRecordExpirationArgs {
     pub expiration: rt::Input<BucketRecordExpiration2>,
 }
 
+impl Clone for BucketRecordExpirationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRecordExpirationArgs {
+            days: rt::cl(&self.days),
+            expiration: rt::cl(&self.expiration),
+        }
+    }
+}
+
+impl Default for BucketRecordExpirationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketRecordExpirationArgs {
+            days: rt::df(),
+            expiration: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketRecordExpirationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Days", &self.days);
         rt::req(&mut fields, "Expiration", &self.expiration);
         rt::DynInput::Object(fields)
@@ -3835,7 +5363,6 @@ impl rt::ToDyn for BucketRecordExpirationArgs {
 
 /// The journal table record expiration settings for a journal table in an S3 Metadata
 /// configuration.
-#[derive(Clone)]
 pub struct BucketRecordExpiration {
     /// If you enable journal table record expiration, you can set the number of days to retain your
     /// journal table records. Journal table records must be retained for a minimum of 7 days. To set
@@ -3846,19 +5373,38 @@ pub struct BucketRecordExpiration {
     pub expiration: BucketRecordExpiration2,
 }
 
+impl Clone for BucketRecordExpiration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRecordExpiration {
+            days: rt::cl(&self.days),
+            expiration: rt::cl(&self.expiration),
+        }
+    }
+}
+
 impl rt::FromJson for BucketRecordExpiration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketRecordExpiration {
-            days: fields.take("Days")?,
-            expiration: fields.take("Expiration")?,
+            days: match fields.take("Days") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            expiration: match fields.take("Expiration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies whether journal table record expiration is enabled or disabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketRecordExpiration2 {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3885,11 +5431,19 @@ impl BucketRecordExpiration2 {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ENABLED" => Some(BucketRecordExpiration2::Enabled),
-            "DISABLED" => Some(BucketRecordExpiration2::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ENABLED", BucketRecordExpiration2::Enabled),
+        ("DISABLED", BucketRecordExpiration2::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketRecordExpiration2 {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3920,7 +5474,6 @@ impl rt::FromJson for BucketRecordExpiration2 {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketMetadataTableConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketMetadataTableConfigurationArgs {
     /// The destination information for the metadata table configuration. The destination table bucket
     /// must be in the same Region and AWS-account as the general purpose bucket. The specified metadata
@@ -3929,10 +5482,28 @@ pub struct BucketMetadataTableConfigurationArgs {
     pub s3_tables_destination: rt::Input<BucketS3TablesDestinationArgs>,
 }
 
+impl Clone for BucketMetadataTableConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetadataTableConfigurationArgs {
+            s3_tables_destination: rt::cl(&self.s3_tables_destination),
+        }
+    }
+}
+
+impl Default for BucketMetadataTableConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketMetadataTableConfigurationArgs {
+            s3_tables_destination: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketMetadataTableConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "S3TablesDestination", &self.s3_tables_destination);
         rt::DynInput::Object(fields)
     }
@@ -3949,7 +5520,6 @@ impl rt::ToDyn for BucketMetadataTableConfigurationArgs {
 /// [Accelerating data discovery with S3
 /// Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketMetadataTableConfiguration {
     /// The destination information for the metadata table configuration. The destination table bucket
     /// must be in the same Region and AWS-account as the general purpose bucket. The specified metadata
@@ -3958,12 +5528,27 @@ pub struct BucketMetadataTableConfiguration {
     pub s3_tables_destination: BucketS3TablesDestination,
 }
 
+impl Clone for BucketMetadataTableConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetadataTableConfiguration {
+            s3_tables_destination: rt::cl(&self.s3_tables_destination),
+        }
+    }
+}
+
 impl rt::FromJson for BucketMetadataTableConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketMetadataTableConfiguration {
-            s3_tables_destination: fields.take("S3TablesDestination")?,
+            s3_tables_destination: match fields.take("S3TablesDestination") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3974,7 +5559,6 @@ impl rt::FromJson for BucketMetadataTableConfiguration {
 /// bucket.
 ///
 /// The input form of [`BucketS3TablesDestination`].
-#[derive(Clone, Default)]
 pub struct BucketS3TablesDestinationArgs {
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the
     /// metadata table configuration. The destination table bucket must be in the same Region and
@@ -3986,10 +5570,30 @@ pub struct BucketS3TablesDestinationArgs {
     pub table_name: rt::Input<String>,
 }
 
+impl Clone for BucketS3TablesDestinationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketS3TablesDestinationArgs {
+            table_bucket_arn: rt::cl(&self.table_bucket_arn),
+            table_name: rt::cl(&self.table_name),
+        }
+    }
+}
+
+impl Default for BucketS3TablesDestinationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketS3TablesDestinationArgs {
+            table_bucket_arn: rt::df(),
+            table_name: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketS3TablesDestinationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "TableBucketArn", &self.table_bucket_arn);
         rt::req(&mut fields, "TableName", &self.table_name);
         rt::DynInput::Object(fields)
@@ -4000,7 +5604,6 @@ impl rt::ToDyn for BucketS3TablesDestinationArgs {
 /// must be in the same Region and AWS-account as the general purpose bucket. The specified metadata
 /// table name must be unique within the ``aws_s3_metadata`` namespace in the destination table
 /// bucket.
-#[derive(Clone)]
 pub struct BucketS3TablesDestination {
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The
     /// specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the
@@ -4023,15 +5626,42 @@ pub struct BucketS3TablesDestination {
     pub table_namespace: String,
 }
 
+impl Clone for BucketS3TablesDestination {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketS3TablesDestination {
+            table_arn: rt::cl(&self.table_arn),
+            table_bucket_arn: rt::cl(&self.table_bucket_arn),
+            table_name: rt::cl(&self.table_name),
+            table_namespace: rt::cl(&self.table_namespace),
+        }
+    }
+}
+
 impl rt::FromJson for BucketS3TablesDestination {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketS3TablesDestination {
-            table_arn: fields.take("TableArn")?,
-            table_bucket_arn: fields.take("TableBucketArn")?,
-            table_name: fields.take("TableName")?,
-            table_namespace: fields.take("TableNamespace")?,
+            table_arn: match fields.take("TableArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_bucket_arn: match fields.take("TableBucketArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_name: match fields.take("TableName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            table_namespace: match fields.take("TableNamespace") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4046,7 +5676,6 @@ impl rt::FromJson for BucketS3TablesDestination {
 /// in the *Amazon S3 API Reference*.
 ///
 /// The input form of [`BucketMetricsConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketMetricsConfigurationArgs {
     /// The access point that was used while performing operations on the object. The metrics
     /// configuration only includes objects that meet the filter's criteria.
@@ -4061,10 +5690,34 @@ pub struct BucketMetricsConfigurationArgs {
     pub tag_filters: Option<rt::Input<Vec<rt::Input<super::TagArgs>>>>,
 }
 
+impl Clone for BucketMetricsConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetricsConfigurationArgs {
+            access_point_arn: rt::cl(&self.access_point_arn),
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            tag_filters: rt::cl(&self.tag_filters),
+        }
+    }
+}
+
+impl Default for BucketMetricsConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketMetricsConfigurationArgs {
+            access_point_arn: rt::df(),
+            id: rt::df(),
+            prefix: rt::df(),
+            tag_filters: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketMetricsConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "AccessPointArn", &self.access_point_arn);
         rt::req(&mut fields, "Id", &self.id);
         rt::opt(&mut fields, "Prefix", &self.prefix);
@@ -4081,7 +5734,6 @@ impl rt::ToDyn for BucketMetricsConfigurationArgs {
 /// For more information, see [PUT Bucket
 /// metrics](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html)
 /// in the *Amazon S3 API Reference*.
-#[derive(Clone)]
 pub struct BucketMetricsConfiguration {
     /// The access point that was used while performing operations on the object. The metrics
     /// configuration only includes objects that meet the filter's criteria.
@@ -4096,15 +5748,42 @@ pub struct BucketMetricsConfiguration {
     pub tag_filters: Option<Vec<super::Tag>>,
 }
 
+impl Clone for BucketMetricsConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetricsConfiguration {
+            access_point_arn: rt::cl(&self.access_point_arn),
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            tag_filters: rt::cl(&self.tag_filters),
+        }
+    }
+}
+
 impl rt::FromJson for BucketMetricsConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketMetricsConfiguration {
-            access_point_arn: fields.take("AccessPointArn")?,
-            id: fields.take("Id")?,
-            prefix: fields.take("Prefix")?,
-            tag_filters: fields.take("TagFilters")?,
+            access_point_arn: match fields.take("AccessPointArn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            id: match fields.take("Id") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tag_filters: match fields.take("TagFilters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4123,7 +5802,6 @@ impl rt::FromJson for BucketMetricsConfiguration {
 /// Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3).
 ///
 /// The input form of [`BucketNotificationConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketNotificationConfigurationArgs {
     /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_configuration: Option<rt::Input<BucketEventBridgeConfigurationArgs>>,
@@ -4136,10 +5814,34 @@ pub struct BucketNotificationConfigurationArgs {
     pub topic_configurations: Option<rt::Input<Vec<rt::Input<BucketTopicConfigurationArgs>>>>,
 }
 
+impl Clone for BucketNotificationConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNotificationConfigurationArgs {
+            event_bridge_configuration: rt::cl(&self.event_bridge_configuration),
+            lambda_configurations: rt::cl(&self.lambda_configurations),
+            queue_configurations: rt::cl(&self.queue_configurations),
+            topic_configurations: rt::cl(&self.topic_configurations),
+        }
+    }
+}
+
+impl Default for BucketNotificationConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketNotificationConfigurationArgs {
+            event_bridge_configuration: rt::df(),
+            lambda_configurations: rt::df(),
+            queue_configurations: rt::df(),
+            topic_configurations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketNotificationConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "EventBridgeConfiguration", &self.event_bridge_configuration);
         rt::opt(&mut fields, "LambdaConfigurations", &self.lambda_configurations);
         rt::opt(&mut fields, "QueueConfigurations", &self.queue_configurations);
@@ -4160,7 +5862,6 @@ impl rt::ToDyn for BucketNotificationConfigurationArgs {
 /// [AWS::Lambda::Permission](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html)
 /// and [Granting Permissions to Publish Event Notification Messages to a
 /// Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3).
-#[derive(Clone)]
 pub struct BucketNotificationConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_configuration: Option<BucketEventBridgeConfiguration>,
@@ -4173,15 +5874,42 @@ pub struct BucketNotificationConfiguration {
     pub topic_configurations: Option<Vec<BucketTopicConfiguration>>,
 }
 
+impl Clone for BucketNotificationConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNotificationConfiguration {
+            event_bridge_configuration: rt::cl(&self.event_bridge_configuration),
+            lambda_configurations: rt::cl(&self.lambda_configurations),
+            queue_configurations: rt::cl(&self.queue_configurations),
+            topic_configurations: rt::cl(&self.topic_configurations),
+        }
+    }
+}
+
 impl rt::FromJson for BucketNotificationConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketNotificationConfiguration {
-            event_bridge_configuration: fields.take("EventBridgeConfiguration")?,
-            lambda_configurations: fields.take("LambdaConfigurations")?,
-            queue_configurations: fields.take("QueueConfigurations")?,
-            topic_configurations: fields.take("TopicConfigurations")?,
+            event_bridge_configuration: match fields.take("EventBridgeConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            lambda_configurations: match fields.take("LambdaConfigurations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            queue_configurations: match fields.take("QueueConfigurations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            topic_configurations: match fields.take("TopicConfigurations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4196,16 +5924,33 @@ impl rt::FromJson for BucketNotificationConfiguration {
 /// *Amazon EventBridge User Guide*
 ///
 /// The input form of [`BucketEventBridgeConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketEventBridgeConfigurationArgs {
     /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_enabled: rt::Input<bool>,
 }
 
+impl Clone for BucketEventBridgeConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketEventBridgeConfigurationArgs {
+            event_bridge_enabled: rt::cl(&self.event_bridge_enabled),
+        }
+    }
+}
+
+impl Default for BucketEventBridgeConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketEventBridgeConfigurationArgs {
+            event_bridge_enabled: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketEventBridgeConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "EventBridgeEnabled", &self.event_bridge_enabled);
         rt::DynInput::Object(fields)
     }
@@ -4219,18 +5964,32 @@ impl rt::ToDyn for BucketEventBridgeConfigurationArgs {
 /// see [What Is Amazon
 /// EventBridge](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html) in the
 /// *Amazon EventBridge User Guide*
-#[derive(Clone)]
 pub struct BucketEventBridgeConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_enabled: bool,
 }
 
+impl Clone for BucketEventBridgeConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketEventBridgeConfiguration {
+            event_bridge_enabled: rt::cl(&self.event_bridge_enabled),
+        }
+    }
+}
+
 impl rt::FromJson for BucketEventBridgeConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketEventBridgeConfiguration {
-            event_bridge_enabled: fields.take("EventBridgeEnabled")?,
+            event_bridge_enabled: match fields.take("EventBridgeEnabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4238,7 +5997,6 @@ impl rt::FromJson for BucketEventBridgeConfiguration {
 /// Describes the LAMlong functions to invoke and the events for which to invoke them.
 ///
 /// The input form of [`BucketLambdaConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketLambdaConfigurationArgs {
     /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see
     /// [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
@@ -4253,10 +6011,32 @@ pub struct BucketLambdaConfigurationArgs {
     pub function: rt::Input<String>,
 }
 
+impl Clone for BucketLambdaConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketLambdaConfigurationArgs {
+            event: rt::cl(&self.event),
+            filter: rt::cl(&self.filter),
+            function: rt::cl(&self.function),
+        }
+    }
+}
+
+impl Default for BucketLambdaConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketLambdaConfigurationArgs {
+            event: rt::df(),
+            filter: rt::df(),
+            function: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketLambdaConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "Event", &self.event);
         rt::opt(&mut fields, "Filter", &self.filter);
         rt::req(&mut fields, "Function", &self.function);
@@ -4265,7 +6045,6 @@ impl rt::ToDyn for BucketLambdaConfigurationArgs {
 }
 
 /// Describes the LAMlong functions to invoke and the events for which to invoke them.
-#[derive(Clone)]
 pub struct BucketLambdaConfiguration {
     /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see
     /// [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
@@ -4280,14 +6059,37 @@ pub struct BucketLambdaConfiguration {
     pub function: String,
 }
 
+impl Clone for BucketLambdaConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketLambdaConfiguration {
+            event: rt::cl(&self.event),
+            filter: rt::cl(&self.filter),
+            function: rt::cl(&self.function),
+        }
+    }
+}
+
 impl rt::FromJson for BucketLambdaConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketLambdaConfiguration {
-            event: fields.take("Event")?,
-            filter: fields.take("Filter")?,
-            function: fields.take("Function")?,
+            event: match fields.take("Event") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            filter: match fields.take("Filter") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            function: match fields.take("Function") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4298,16 +6100,33 @@ impl rt::FromJson for BucketLambdaConfiguration {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketNotificationFilter`].
-#[derive(Clone, Default)]
 pub struct BucketNotificationFilterArgs {
     /// A container for object key name prefix and suffix filtering rules.
     pub s3_key: rt::Input<BucketS3KeyFilterArgs>,
 }
 
+impl Clone for BucketNotificationFilterArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNotificationFilterArgs {
+            s3_key: rt::cl(&self.s3_key),
+        }
+    }
+}
+
+impl Default for BucketNotificationFilterArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketNotificationFilterArgs {
+            s3_key: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketNotificationFilterArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "S3Key", &self.s3_key);
         rt::DynInput::Object(fields)
     }
@@ -4317,18 +6136,32 @@ impl rt::ToDyn for BucketNotificationFilterArgs {
 /// [Configuring event notifications using object key name
 /// filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketNotificationFilter {
     /// A container for object key name prefix and suffix filtering rules.
     pub s3_key: BucketS3KeyFilter,
 }
 
+impl Clone for BucketNotificationFilter {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketNotificationFilter {
+            s3_key: rt::cl(&self.s3_key),
+        }
+    }
+}
+
 impl rt::FromJson for BucketNotificationFilter {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketNotificationFilter {
-            s3_key: fields.take("S3Key")?,
+            s3_key: match fields.take("S3Key") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4340,16 +6173,33 @@ impl rt::FromJson for BucketNotificationFilter {
 /// example, you cannot specify two prefix rules.
 ///
 /// The input form of [`BucketS3KeyFilter`].
-#[derive(Clone, Default)]
 pub struct BucketS3KeyFilterArgs {
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub rules: rt::Input<Vec<rt::Input<BucketFilterRuleArgs>>>,
 }
 
+impl Clone for BucketS3KeyFilterArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketS3KeyFilterArgs {
+            rules: rt::cl(&self.rules),
+        }
+    }
+}
+
+impl Default for BucketS3KeyFilterArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketS3KeyFilterArgs {
+            rules: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketS3KeyFilterArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Rules", &self.rules);
         rt::DynInput::Object(fields)
     }
@@ -4360,18 +6210,32 @@ impl rt::ToDyn for BucketS3KeyFilterArgs {
 /// filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
 /// in the *Amazon S3 User Guide*. The same type of filter rule cannot be used more than once. For
 /// example, you cannot specify two prefix rules.
-#[derive(Clone)]
 pub struct BucketS3KeyFilter {
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub rules: Vec<BucketFilterRule>,
 }
 
+impl Clone for BucketS3KeyFilter {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketS3KeyFilter {
+            rules: rt::cl(&self.rules),
+        }
+    }
+}
+
 impl rt::FromJson for BucketS3KeyFilter {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketS3KeyFilter {
-            rules: fields.take("Rules")?,
+            rules: match fields.take("Rules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4385,7 +6249,6 @@ impl rt::FromJson for BucketS3KeyFilter {
 /// prefix, but it is at the end of the object key name instead of at the beginning.
 ///
 /// The input form of [`BucketFilterRule`].
-#[derive(Clone, Default)]
 pub struct BucketFilterRuleArgs {
     /// The object key name prefix or suffix identifying one or more objects to which the filtering rule
     /// applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not
@@ -4397,10 +6260,30 @@ pub struct BucketFilterRuleArgs {
     pub value: rt::Input<String>,
 }
 
+impl Clone for BucketFilterRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketFilterRuleArgs {
+            name: rt::cl(&self.name),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for BucketFilterRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketFilterRuleArgs {
+            name: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketFilterRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "Value", &self.value);
         rt::DynInput::Object(fields)
@@ -4414,7 +6297,6 @@ impl rt::ToDyn for BucketFilterRuleArgs {
 /// objects with a prefix, such as ``2023-`` or ``engineering/``. Then, you can use ``FilterRule``
 /// to find objects in a bucket with key names that have the same prefix. A suffix is similar to a
 /// prefix, but it is at the end of the object key name instead of at the beginning.
-#[derive(Clone)]
 pub struct BucketFilterRule {
     /// The object key name prefix or suffix identifying one or more objects to which the filtering rule
     /// applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not
@@ -4426,13 +6308,32 @@ pub struct BucketFilterRule {
     pub value: String,
 }
 
+impl Clone for BucketFilterRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketFilterRule {
+            name: rt::cl(&self.name),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for BucketFilterRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketFilterRule {
-            name: fields.take("Name")?,
-            value: fields.take("Value")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4441,7 +6342,6 @@ impl rt::FromJson for BucketFilterRule {
 /// SQS) queue when Amazon S3 detects specified events.
 ///
 /// The input form of [`BucketQueueConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketQueueConfigurationArgs {
     /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more
     /// information, see [Supported Event
@@ -4461,10 +6361,32 @@ pub struct BucketQueueConfigurationArgs {
     pub queue: rt::Input<String>,
 }
 
+impl Clone for BucketQueueConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketQueueConfigurationArgs {
+            event: rt::cl(&self.event),
+            filter: rt::cl(&self.filter),
+            queue: rt::cl(&self.queue),
+        }
+    }
+}
+
+impl Default for BucketQueueConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketQueueConfigurationArgs {
+            event: rt::df(),
+            filter: rt::df(),
+            queue: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketQueueConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "Event", &self.event);
         rt::opt(&mut fields, "Filter", &self.filter);
         rt::req(&mut fields, "Queue", &self.queue);
@@ -4474,7 +6396,6 @@ impl rt::ToDyn for BucketQueueConfigurationArgs {
 
 /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon
 /// SQS) queue when Amazon S3 detects specified events.
-#[derive(Clone)]
 pub struct BucketQueueConfiguration {
     /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more
     /// information, see [Supported Event
@@ -4494,14 +6415,37 @@ pub struct BucketQueueConfiguration {
     pub queue: String,
 }
 
+impl Clone for BucketQueueConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketQueueConfiguration {
+            event: rt::cl(&self.event),
+            filter: rt::cl(&self.filter),
+            queue: rt::cl(&self.queue),
+        }
+    }
+}
+
 impl rt::FromJson for BucketQueueConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketQueueConfiguration {
-            event: fields.take("Event")?,
-            filter: fields.take("Filter")?,
-            queue: fields.take("Queue")?,
+            event: match fields.take("Event") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            filter: match fields.take("Filter") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            queue: match fields.take("Queue") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4510,7 +6454,6 @@ impl rt::FromJson for BucketQueueConfiguration {
 /// Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
 ///
 /// The input form of [`BucketTopicConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketTopicConfigurationArgs {
     /// The Amazon S3 bucket event about which to send notifications. For more information, see
     /// [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
@@ -4525,10 +6468,32 @@ pub struct BucketTopicConfigurationArgs {
     pub topic: rt::Input<String>,
 }
 
+impl Clone for BucketTopicConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTopicConfigurationArgs {
+            event: rt::cl(&self.event),
+            filter: rt::cl(&self.filter),
+            topic: rt::cl(&self.topic),
+        }
+    }
+}
+
+impl Default for BucketTopicConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketTopicConfigurationArgs {
+            event: rt::df(),
+            filter: rt::df(),
+            topic: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketTopicConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "Event", &self.event);
         rt::opt(&mut fields, "Filter", &self.filter);
         rt::req(&mut fields, "Topic", &self.topic);
@@ -4538,7 +6503,6 @@ impl rt::ToDyn for BucketTopicConfigurationArgs {
 
 /// A container for specifying the configuration for publication of messages to an Amazon Simple
 /// Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
-#[derive(Clone)]
 pub struct BucketTopicConfiguration {
     /// The Amazon S3 bucket event about which to send notifications. For more information, see
     /// [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
@@ -4553,14 +6517,37 @@ pub struct BucketTopicConfiguration {
     pub topic: String,
 }
 
+impl Clone for BucketTopicConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketTopicConfiguration {
+            event: rt::cl(&self.event),
+            filter: rt::cl(&self.filter),
+            topic: rt::cl(&self.topic),
+        }
+    }
+}
+
 impl rt::FromJson for BucketTopicConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketTopicConfiguration {
-            event: fields.take("Event")?,
-            filter: fields.take("Filter")?,
-            topic: fields.take("Topic")?,
+            event: match fields.take("Event") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            filter: match fields.take("Filter") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            topic: match fields.take("Topic") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4571,7 +6558,6 @@ impl rt::FromJson for BucketTopicConfiguration {
 /// Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
 ///
 /// The input form of [`BucketObjectLockConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketObjectLockConfigurationArgs {
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
     /// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
@@ -4586,10 +6572,30 @@ pub struct BucketObjectLockConfigurationArgs {
     pub rule: Option<rt::Input<BucketObjectLockRuleArgs>>,
 }
 
+impl Clone for BucketObjectLockConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketObjectLockConfigurationArgs {
+            object_lock_enabled: rt::cl(&self.object_lock_enabled),
+            rule: rt::cl(&self.rule),
+        }
+    }
+}
+
+impl Default for BucketObjectLockConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketObjectLockConfigurationArgs {
+            object_lock_enabled: rt::df(),
+            rule: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketObjectLockConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "ObjectLockEnabled", &self.object_lock_enabled);
         rt::opt(&mut fields, "Rule", &self.rule);
         rt::DynInput::Object(fields)
@@ -4600,7 +6606,6 @@ impl rt::ToDyn for BucketObjectLockConfigurationArgs {
 /// Lock configuration will be applied by default to every new object placed in the specified
 /// bucket. For more information, see [Locking
 /// Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
-#[derive(Clone)]
 pub struct BucketObjectLockConfiguration {
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
     /// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
@@ -4615,20 +6620,39 @@ pub struct BucketObjectLockConfiguration {
     pub rule: Option<BucketObjectLockRule>,
 }
 
+impl Clone for BucketObjectLockConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketObjectLockConfiguration {
+            object_lock_enabled: rt::cl(&self.object_lock_enabled),
+            rule: rt::cl(&self.rule),
+        }
+    }
+}
+
 impl rt::FromJson for BucketObjectLockConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketObjectLockConfiguration {
-            object_lock_enabled: fields.take("ObjectLockEnabled")?,
-            rule: fields.take("Rule")?,
+            object_lock_enabled: match fields.take("ObjectLockEnabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            rule: match fields.take("Rule") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
 /// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketObjectLockConfigurationObjectLockEnabled {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4652,10 +6676,18 @@ impl BucketObjectLockConfigurationObjectLockEnabled {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Enabled" => Some(BucketObjectLockConfigurationObjectLockEnabled::Enabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Enabled", BucketObjectLockConfigurationObjectLockEnabled::Enabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketObjectLockConfigurationObjectLockEnabled {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4677,7 +6709,6 @@ impl rt::FromJson for BucketObjectLockConfigurationObjectLockEnabled {
 /// ``ObjectLockConfiguration`` to a bucket.
 ///
 /// The input form of [`BucketObjectLockRule`].
-#[derive(Clone, Default)]
 pub struct BucketObjectLockRuleArgs {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed
     /// in the specified bucket. If Object Lock is turned on, bucket settings require both ``Mode`` and
@@ -4687,10 +6718,28 @@ pub struct BucketObjectLockRuleArgs {
     pub default_retention: Option<rt::Input<BucketDefaultRetentionArgs>>,
 }
 
+impl Clone for BucketObjectLockRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketObjectLockRuleArgs {
+            default_retention: rt::cl(&self.default_retention),
+        }
+    }
+}
+
+impl Default for BucketObjectLockRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketObjectLockRuleArgs {
+            default_retention: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketObjectLockRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "DefaultRetention", &self.default_retention);
         rt::DynInput::Object(fields)
     }
@@ -4698,7 +6747,6 @@ impl rt::ToDyn for BucketObjectLockRuleArgs {
 
 /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply
 /// ``ObjectLockConfiguration`` to a bucket.
-#[derive(Clone)]
 pub struct BucketObjectLockRule {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed
     /// in the specified bucket. If Object Lock is turned on, bucket settings require both ``Mode`` and
@@ -4708,12 +6756,27 @@ pub struct BucketObjectLockRule {
     pub default_retention: Option<BucketDefaultRetention>,
 }
 
+impl Clone for BucketObjectLockRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketObjectLockRule {
+            default_retention: rt::cl(&self.default_retention),
+        }
+    }
+}
+
 impl rt::FromJson for BucketObjectLockRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketObjectLockRule {
-            default_retention: fields.take("DefaultRetention")?,
+            default_retention: match fields.take("DefaultRetention") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4724,7 +6787,6 @@ impl rt::FromJson for BucketObjectLockRule {
 /// must select one. You cannot specify ``Days`` and ``Years`` at the same time.
 ///
 /// The input form of [`BucketDefaultRetention`].
-#[derive(Clone, Default)]
 pub struct BucketDefaultRetentionArgs {
     /// The number of days that you want to specify for the default retention period. If Object Lock is
     /// turned on, you must specify ``Mode`` and specify either ``Days`` or ``Years``.
@@ -4743,10 +6805,34 @@ pub struct BucketDefaultRetentionArgs {
     pub years: Option<rt::Input<i64>>,
 }
 
+impl Clone for BucketDefaultRetentionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDefaultRetentionArgs {
+            days: rt::cl(&self.days),
+            default_event_hold: rt::cl(&self.default_event_hold),
+            mode: rt::cl(&self.mode),
+            years: rt::cl(&self.years),
+        }
+    }
+}
+
+impl Default for BucketDefaultRetentionArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketDefaultRetentionArgs {
+            days: rt::df(),
+            default_event_hold: rt::df(),
+            mode: rt::df(),
+            years: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketDefaultRetentionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "Days", &self.days);
         rt::opt(&mut fields, "DefaultEventHold", &self.default_event_hold);
         rt::opt(&mut fields, "Mode", &self.mode);
@@ -4759,7 +6845,6 @@ impl rt::ToDyn for BucketDefaultRetentionArgs {
 /// new objects placed in the specified bucket. + The ``DefaultRetention`` settings require both a
 /// mode and a period. + The ``DefaultRetention`` period can be either ``Days`` or ``Years`` but you
 /// must select one. You cannot specify ``Days`` and ``Years`` at the same time.
-#[derive(Clone)]
 pub struct BucketDefaultRetention {
     /// The number of days that you want to specify for the default retention period. If Object Lock is
     /// turned on, you must specify ``Mode`` and specify either ``Days`` or ``Years``.
@@ -4778,15 +6863,42 @@ pub struct BucketDefaultRetention {
     pub years: Option<i64>,
 }
 
+impl Clone for BucketDefaultRetention {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDefaultRetention {
+            days: rt::cl(&self.days),
+            default_event_hold: rt::cl(&self.default_event_hold),
+            mode: rt::cl(&self.mode),
+            years: rt::cl(&self.years),
+        }
+    }
+}
+
 impl rt::FromJson for BucketDefaultRetention {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketDefaultRetention {
-            days: fields.take("Days")?,
-            default_event_hold: fields.take("DefaultEventHold")?,
-            mode: fields.take("Mode")?,
-            years: fields.take("Years")?,
+            days: match fields.take("Days") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            default_event_hold: match fields.take("DefaultEventHold") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            mode: match fields.take("Mode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            years: match fields.take("Years") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4800,7 +6912,6 @@ impl rt::FromJson for BucketDefaultRetention {
 /// ``Years`` at the same time.
 ///
 /// The input form of [`BucketDefaultEventHold`].
-#[derive(Clone, Default)]
 pub struct BucketDefaultEventHoldArgs {
     /// The number of days that you want to specify for the default event hold duration. Valid values
     /// are ``1`` to ``36500`` days. You must specify either ``Days`` or ``Years``, but not both.
@@ -4810,10 +6921,30 @@ pub struct BucketDefaultEventHoldArgs {
     pub years: Option<rt::Input<i64>>,
 }
 
+impl Clone for BucketDefaultEventHoldArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDefaultEventHoldArgs {
+            days: rt::cl(&self.days),
+            years: rt::cl(&self.years),
+        }
+    }
+}
+
+impl Default for BucketDefaultEventHoldArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketDefaultEventHoldArgs {
+            days: rt::df(),
+            years: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketDefaultEventHoldArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Days", &self.days);
         rt::opt(&mut fields, "Years", &self.years);
         rt::DynInput::Object(fields)
@@ -4827,7 +6958,6 @@ impl rt::ToDyn for BucketDefaultEventHoldArgs {
 /// measured from the time the hold is released. The ``DefaultEventHold`` duration can be specified
 /// in either ``Days`` or ``Years``, but you must select one. You can't specify ``Days`` and
 /// ``Years`` at the same time.
-#[derive(Clone)]
 pub struct BucketDefaultEventHold {
     /// The number of days that you want to specify for the default event hold duration. Valid values
     /// are ``1`` to ``36500`` days. You must specify either ``Days`` or ``Years``, but not both.
@@ -4837,13 +6967,32 @@ pub struct BucketDefaultEventHold {
     pub years: Option<i64>,
 }
 
+impl Clone for BucketDefaultEventHold {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDefaultEventHold {
+            days: rt::cl(&self.days),
+            years: rt::cl(&self.years),
+        }
+    }
+}
+
 impl rt::FromJson for BucketDefaultEventHold {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketDefaultEventHold {
-            days: fields.take("Days")?,
-            years: fields.take("Years")?,
+            days: match fields.take("Days") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            years: match fields.take("Years") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4851,7 +7000,7 @@ impl rt::FromJson for BucketDefaultEventHold {
 /// The default Object Lock retention mode you want to apply to new objects placed in the specified
 /// bucket. If Object Lock is turned on, you must specify ``Mode`` and specify either ``Days`` or
 /// ``Years``.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketDefaultRetentionMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4878,11 +7027,19 @@ impl BucketDefaultRetentionMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "COMPLIANCE" => Some(BucketDefaultRetentionMode::Compliance),
-            "GOVERNANCE" => Some(BucketDefaultRetentionMode::Governance),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("COMPLIANCE", BucketDefaultRetentionMode::Compliance),
+        ("GOVERNANCE", BucketDefaultRetentionMode::Governance),
+    ];
+}
+
+impl std::fmt::Debug for BucketDefaultRetentionMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4908,16 +7065,33 @@ impl rt::FromJson for BucketDefaultRetentionMode {
 /// *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketOwnershipControls`].
-#[derive(Clone, Default)]
 pub struct BucketOwnershipControlsArgs {
     /// Specifies the container element for Object Ownership rules.
     pub rules: rt::Input<Vec<rt::Input<BucketOwnershipControlsRuleArgs>>>,
 }
 
+impl Clone for BucketOwnershipControlsArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketOwnershipControlsArgs {
+            rules: rt::cl(&self.rules),
+        }
+    }
+}
+
+impl Default for BucketOwnershipControlsArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketOwnershipControlsArgs {
+            rules: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketOwnershipControlsArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Rules", &self.rules);
         rt::DynInput::Object(fields)
     }
@@ -4929,18 +7103,32 @@ impl rt::ToDyn for BucketOwnershipControlsArgs {
 /// more information, see [Controlling ownership of objects and disabling
 /// ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the
 /// *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketOwnershipControls {
     /// Specifies the container element for Object Ownership rules.
     pub rules: Vec<BucketOwnershipControlsRule>,
 }
 
+impl Clone for BucketOwnershipControls {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketOwnershipControls {
+            rules: rt::cl(&self.rules),
+        }
+    }
+}
+
 impl rt::FromJson for BucketOwnershipControls {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketOwnershipControls {
-            rules: fields.take("Rules")?,
+            rules: match fields.take("Rules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4953,16 +7141,33 @@ impl rt::FromJson for BucketOwnershipControls {
 /// *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketOwnershipControlsRule`].
-#[derive(Clone, Default)]
 pub struct BucketOwnershipControlsRuleArgs {
     /// Specifies an object ownership rule.
     pub object_ownership: Option<rt::Input<BucketOwnershipControlsRuleObjectOwnership>>,
 }
 
+impl Clone for BucketOwnershipControlsRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketOwnershipControlsRuleArgs {
+            object_ownership: rt::cl(&self.object_ownership),
+        }
+    }
+}
+
+impl Default for BucketOwnershipControlsRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketOwnershipControlsRuleArgs {
+            object_ownership: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketOwnershipControlsRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "ObjectOwnership", &self.object_ownership);
         rt::DynInput::Object(fields)
     }
@@ -4974,24 +7179,38 @@ impl rt::ToDyn for BucketOwnershipControlsRuleArgs {
 /// see [Controlling ownership of objects and disabling
 /// ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the
 /// *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketOwnershipControlsRule {
     /// Specifies an object ownership rule.
     pub object_ownership: Option<BucketOwnershipControlsRuleObjectOwnership>,
 }
 
+impl Clone for BucketOwnershipControlsRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketOwnershipControlsRule {
+            object_ownership: rt::cl(&self.object_ownership),
+        }
+    }
+}
+
 impl rt::FromJson for BucketOwnershipControlsRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketOwnershipControlsRule {
-            object_ownership: fields.take("ObjectOwnership")?,
+            object_ownership: match fields.take("ObjectOwnership") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies an object ownership rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketOwnershipControlsRuleObjectOwnership {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5021,12 +7240,20 @@ impl BucketOwnershipControlsRuleObjectOwnership {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ObjectWriter" => Some(BucketOwnershipControlsRuleObjectOwnership::ObjectWriter),
-            "BucketOwnerPreferred" => Some(BucketOwnershipControlsRuleObjectOwnership::BucketOwnerPreferred),
-            "BucketOwnerEnforced" => Some(BucketOwnershipControlsRuleObjectOwnership::BucketOwnerEnforced),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ObjectWriter", BucketOwnershipControlsRuleObjectOwnership::ObjectWriter),
+        ("BucketOwnerPreferred", BucketOwnershipControlsRuleObjectOwnership::BucketOwnerPreferred),
+        ("BucketOwnerEnforced", BucketOwnershipControlsRuleObjectOwnership::BucketOwnerEnforced),
+    ];
+}
+
+impl std::fmt::Debug for BucketOwnershipControlsRuleObjectOwnership {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5052,7 +7279,6 @@ impl rt::FromJson for BucketOwnershipControlsRuleObjectOwnership {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketPublicAccessBlockConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketPublicAccessBlockConfigurationArgs {
     /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and
     /// objects in this bucket. Setting this element to ``TRUE`` causes the following behavior: + PUT
@@ -5079,10 +7305,34 @@ pub struct BucketPublicAccessBlockConfigurationArgs {
     pub restrict_public_buckets: Option<rt::Input<bool>>,
 }
 
+impl Clone for BucketPublicAccessBlockConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketPublicAccessBlockConfigurationArgs {
+            block_public_acls: rt::cl(&self.block_public_acls),
+            block_public_policy: rt::cl(&self.block_public_policy),
+            ignore_public_acls: rt::cl(&self.ignore_public_acls),
+            restrict_public_buckets: rt::cl(&self.restrict_public_buckets),
+        }
+    }
+}
+
+impl Default for BucketPublicAccessBlockConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketPublicAccessBlockConfigurationArgs {
+            block_public_acls: rt::df(),
+            block_public_policy: rt::df(),
+            ignore_public_acls: rt::df(),
+            restrict_public_buckets: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketPublicAccessBlockConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "BlockPublicAcls", &self.block_public_acls);
         rt::opt(&mut fields, "BlockPublicPolicy", &self.block_public_policy);
         rt::opt(&mut fields, "IgnorePublicAcls", &self.ignore_public_acls);
@@ -5097,7 +7347,6 @@ impl rt::ToDyn for BucketPublicAccessBlockConfigurationArgs {
 /// information about when Amazon S3 considers a bucket or object public, see [The Meaning of
 /// "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketPublicAccessBlockConfiguration {
     /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and
     /// objects in this bucket. Setting this element to ``TRUE`` causes the following behavior: + PUT
@@ -5124,15 +7373,42 @@ pub struct BucketPublicAccessBlockConfiguration {
     pub restrict_public_buckets: Option<bool>,
 }
 
+impl Clone for BucketPublicAccessBlockConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketPublicAccessBlockConfiguration {
+            block_public_acls: rt::cl(&self.block_public_acls),
+            block_public_policy: rt::cl(&self.block_public_policy),
+            ignore_public_acls: rt::cl(&self.ignore_public_acls),
+            restrict_public_buckets: rt::cl(&self.restrict_public_buckets),
+        }
+    }
+}
+
 impl rt::FromJson for BucketPublicAccessBlockConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketPublicAccessBlockConfiguration {
-            block_public_acls: fields.take("BlockPublicAcls")?,
-            block_public_policy: fields.take("BlockPublicPolicy")?,
-            ignore_public_acls: fields.take("IgnorePublicAcls")?,
-            restrict_public_buckets: fields.take("RestrictPublicBuckets")?,
+            block_public_acls: match fields.take("BlockPublicAcls") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            block_public_policy: match fields.take("BlockPublicPolicy") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ignore_public_acls: match fields.take("IgnorePublicAcls") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            restrict_public_buckets: match fields.take("RestrictPublicBuckets") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5144,7 +7420,6 @@ impl rt::FromJson for BucketPublicAccessBlockConfiguration {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketReplicationConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketReplicationConfigurationArgs {
     /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating
     /// objects. For more information, see [How to Set Up
@@ -5156,10 +7431,30 @@ pub struct BucketReplicationConfigurationArgs {
     pub rules: rt::Input<Vec<rt::Input<BucketReplicationRuleArgs>>>,
 }
 
+impl Clone for BucketReplicationConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationConfigurationArgs {
+            role: rt::cl(&self.role),
+            rules: rt::cl(&self.rules),
+        }
+    }
+}
+
+impl Default for BucketReplicationConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicationConfigurationArgs {
+            role: rt::df(),
+            rules: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicationConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Role", &self.role);
         rt::req(&mut fields, "Rules", &self.rules);
         rt::DynInput::Object(fields)
@@ -5171,7 +7466,6 @@ impl rt::ToDyn for BucketReplicationConfigurationArgs {
 /// V2. For more information about XML V2 replication configurations, see [Replication
 /// configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketReplicationConfiguration {
     /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating
     /// objects. For more information, see [How to Set Up
@@ -5183,13 +7477,32 @@ pub struct BucketReplicationConfiguration {
     pub rules: Vec<BucketReplicationRule>,
 }
 
+impl Clone for BucketReplicationConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationConfiguration {
+            role: rt::cl(&self.role),
+            rules: rt::cl(&self.rules),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicationConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicationConfiguration {
-            role: fields.take("Role")?,
-            rules: fields.take("Rules")?,
+            role: match fields.take("Role") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            rules: match fields.take("Rules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5197,7 +7510,6 @@ impl rt::FromJson for BucketReplicationConfiguration {
 /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
 ///
 /// The input form of [`BucketReplicationRule`].
-#[derive(Clone, Default)]
 pub struct BucketReplicationRuleArgs {
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your
     /// replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your
@@ -5250,10 +7562,42 @@ pub struct BucketReplicationRuleArgs {
     pub status: rt::Input<BucketReplicationRuleStatus>,
 }
 
+impl Clone for BucketReplicationRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationRuleArgs {
+            delete_marker_replication: rt::cl(&self.delete_marker_replication),
+            destination: rt::cl(&self.destination),
+            filter: rt::cl(&self.filter),
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            priority: rt::cl(&self.priority),
+            source_selection_criteria: rt::cl(&self.source_selection_criteria),
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
+impl Default for BucketReplicationRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicationRuleArgs {
+            delete_marker_replication: rt::df(),
+            destination: rt::df(),
+            filter: rt::df(),
+            id: rt::df(),
+            prefix: rt::df(),
+            priority: rt::df(),
+            source_selection_criteria: rt::df(),
+            status: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicationRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(8);
+        let mut fields = rt::fields(8);
         rt::opt(&mut fields, "DeleteMarkerReplication", &self.delete_marker_replication);
         rt::req(&mut fields, "Destination", &self.destination);
         rt::opt(&mut fields, "Filter", &self.filter);
@@ -5267,7 +7611,6 @@ impl rt::ToDyn for BucketReplicationRuleArgs {
 }
 
 /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
-#[derive(Clone)]
 pub struct BucketReplicationRule {
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your
     /// replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your
@@ -5320,19 +7663,62 @@ pub struct BucketReplicationRule {
     pub status: BucketReplicationRuleStatus,
 }
 
+impl Clone for BucketReplicationRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationRule {
+            delete_marker_replication: rt::cl(&self.delete_marker_replication),
+            destination: rt::cl(&self.destination),
+            filter: rt::cl(&self.filter),
+            id: rt::cl(&self.id),
+            prefix: rt::cl(&self.prefix),
+            priority: rt::cl(&self.priority),
+            source_selection_criteria: rt::cl(&self.source_selection_criteria),
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicationRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicationRule {
-            delete_marker_replication: fields.take("DeleteMarkerReplication")?,
-            destination: fields.take("Destination")?,
-            filter: fields.take("Filter")?,
-            id: fields.take("Id")?,
-            prefix: fields.take("Prefix")?,
-            priority: fields.take("Priority")?,
-            source_selection_criteria: fields.take("SourceSelectionCriteria")?,
-            status: fields.take("Status")?,
+            delete_marker_replication: match fields.take("DeleteMarkerReplication") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            destination: match fields.take("Destination") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            filter: match fields.take("Filter") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            id: match fields.take("Id") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            priority: match fields.take("Priority") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            source_selection_criteria: match fields.take("SourceSelectionCriteria") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5350,16 +7736,33 @@ impl rt::FromJson for BucketReplicationRule {
 /// Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
 ///
 /// The input form of [`BucketDeleteMarkerReplication`].
-#[derive(Clone, Default)]
 pub struct BucketDeleteMarkerReplicationArgs {
     /// Indicates whether to replicate delete markers.
     pub status: Option<rt::Input<BucketDeleteMarkerReplicationStatus>>,
 }
 
+impl Clone for BucketDeleteMarkerReplicationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDeleteMarkerReplicationArgs {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
+impl Default for BucketDeleteMarkerReplicationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketDeleteMarkerReplicationArgs {
+            status: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketDeleteMarkerReplicationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "Status", &self.status);
         rt::DynInput::Object(fields)
     }
@@ -5376,24 +7779,38 @@ impl rt::ToDyn for BucketDeleteMarkerReplicationArgs {
 /// If you are using an earlier version of the replication configuration, Amazon S3 handles
 /// replication of delete markers differently. For more information, see [Backward
 /// Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
-#[derive(Clone)]
 pub struct BucketDeleteMarkerReplication {
     /// Indicates whether to replicate delete markers.
     pub status: Option<BucketDeleteMarkerReplicationStatus>,
 }
 
+impl Clone for BucketDeleteMarkerReplication {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketDeleteMarkerReplication {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
 impl rt::FromJson for BucketDeleteMarkerReplication {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketDeleteMarkerReplication {
-            status: fields.take("Status")?,
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Indicates whether to replicate delete markers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketDeleteMarkerReplicationStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5420,11 +7837,19 @@ impl BucketDeleteMarkerReplicationStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Disabled" => Some(BucketDeleteMarkerReplicationStatus::Disabled),
-            "Enabled" => Some(BucketDeleteMarkerReplicationStatus::Enabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Disabled", BucketDeleteMarkerReplicationStatus::Disabled),
+        ("Enabled", BucketDeleteMarkerReplicationStatus::Enabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketDeleteMarkerReplicationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5446,7 +7871,6 @@ impl rt::FromJson for BucketDeleteMarkerReplicationStatus {
 /// enabling the S3 Replication Time Control (S3 RTC).
 ///
 /// The input form of [`BucketReplicationDestination`].
-#[derive(Clone, Default)]
 pub struct BucketReplicationDestinationArgs {
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are
     /// not the same), and you want to change replica ownership to the AWS-account that owns the
@@ -5481,10 +7905,40 @@ pub struct BucketReplicationDestinationArgs {
     pub storage_class: Option<rt::Input<BucketReplicationDestinationStorageClass>>,
 }
 
+impl Clone for BucketReplicationDestinationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationDestinationArgs {
+            access_control_translation: rt::cl(&self.access_control_translation),
+            account: rt::cl(&self.account),
+            bucket: rt::cl(&self.bucket),
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+            metrics: rt::cl(&self.metrics),
+            replication_time: rt::cl(&self.replication_time),
+            storage_class: rt::cl(&self.storage_class),
+        }
+    }
+}
+
+impl Default for BucketReplicationDestinationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicationDestinationArgs {
+            access_control_translation: rt::df(),
+            account: rt::df(),
+            bucket: rt::df(),
+            encryption_configuration: rt::df(),
+            metrics: rt::df(),
+            replication_time: rt::df(),
+            storage_class: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicationDestinationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(7);
+        let mut fields = rt::fields(7);
         rt::opt(&mut fields, "AccessControlTranslation", &self.access_control_translation);
         rt::opt(&mut fields, "Account", &self.account);
         rt::req(&mut fields, "Bucket", &self.bucket);
@@ -5498,7 +7952,6 @@ impl rt::ToDyn for BucketReplicationDestinationArgs {
 
 /// A container for information about the replication destination and its configurations including
 /// enabling the S3 Replication Time Control (S3 RTC).
-#[derive(Clone)]
 pub struct BucketReplicationDestination {
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are
     /// not the same), and you want to change replica ownership to the AWS-account that owns the
@@ -5533,18 +7986,57 @@ pub struct BucketReplicationDestination {
     pub storage_class: Option<BucketReplicationDestinationStorageClass>,
 }
 
+impl Clone for BucketReplicationDestination {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationDestination {
+            access_control_translation: rt::cl(&self.access_control_translation),
+            account: rt::cl(&self.account),
+            bucket: rt::cl(&self.bucket),
+            encryption_configuration: rt::cl(&self.encryption_configuration),
+            metrics: rt::cl(&self.metrics),
+            replication_time: rt::cl(&self.replication_time),
+            storage_class: rt::cl(&self.storage_class),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicationDestination {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicationDestination {
-            access_control_translation: fields.take("AccessControlTranslation")?,
-            account: fields.take("Account")?,
-            bucket: fields.take("Bucket")?,
-            encryption_configuration: fields.take("EncryptionConfiguration")?,
-            metrics: fields.take("Metrics")?,
-            replication_time: fields.take("ReplicationTime")?,
-            storage_class: fields.take("StorageClass")?,
+            access_control_translation: match fields.take("AccessControlTranslation") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            account: match fields.take("Account") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            bucket: match fields.take("Bucket") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            encryption_configuration: match fields.take("EncryptionConfiguration") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            metrics: match fields.take("Metrics") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            replication_time: match fields.take("ReplicationTime") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            storage_class: match fields.take("StorageClass") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5555,7 +8047,6 @@ impl rt::FromJson for BucketReplicationDestination {
 /// owned by same AWS-account that owns the source object.
 ///
 /// The input form of [`BucketAccessControlTranslation`].
-#[derive(Clone, Default)]
 pub struct BucketAccessControlTranslationArgs {
     /// Specifies the replica ownership. For default and valid values, see [PUT bucket
     /// replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in
@@ -5563,10 +8054,28 @@ pub struct BucketAccessControlTranslationArgs {
     pub owner: rt::Input<BucketAccessControlTranslationOwner>,
 }
 
+impl Clone for BucketAccessControlTranslationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAccessControlTranslationArgs {
+            owner: rt::cl(&self.owner),
+        }
+    }
+}
+
+impl Default for BucketAccessControlTranslationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketAccessControlTranslationArgs {
+            owner: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketAccessControlTranslationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Owner", &self.owner);
         rt::DynInput::Object(fields)
     }
@@ -5576,7 +8085,6 @@ impl rt::ToDyn for BucketAccessControlTranslationArgs {
 /// not the same), and you want to change replica ownership to the AWS-account that owns the
 /// destination bucket. If this is not specified in the replication configuration, the replicas are
 /// owned by same AWS-account that owns the source object.
-#[derive(Clone)]
 pub struct BucketAccessControlTranslation {
     /// Specifies the replica ownership. For default and valid values, see [PUT bucket
     /// replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in
@@ -5584,12 +8092,27 @@ pub struct BucketAccessControlTranslation {
     pub owner: BucketAccessControlTranslationOwner,
 }
 
+impl Clone for BucketAccessControlTranslation {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketAccessControlTranslation {
+            owner: rt::cl(&self.owner),
+        }
+    }
+}
+
 impl rt::FromJson for BucketAccessControlTranslation {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketAccessControlTranslation {
-            owner: fields.take("Owner")?,
+            owner: match fields.take("Owner") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5597,7 +8120,7 @@ impl rt::FromJson for BucketAccessControlTranslation {
 /// Specifies the replica ownership. For default and valid values, see [PUT bucket
 /// replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in
 /// the *Amazon S3 API Reference*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketAccessControlTranslationOwner {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5621,10 +8144,18 @@ impl BucketAccessControlTranslationOwner {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Destination" => Some(BucketAccessControlTranslationOwner::Destination),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Destination", BucketAccessControlTranslationOwner::Destination),
+    ];
+}
+
+impl std::fmt::Debug for BucketAccessControlTranslationOwner {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5649,7 +8180,6 @@ impl rt::FromJson for BucketAccessControlTranslationOwner {
 /// belongs to the requester, and not the bucket owner.
 ///
 /// The input form of [`BucketEncryptionConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketEncryptionConfigurationArgs {
     /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key
     /// Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica
@@ -5660,10 +8190,28 @@ pub struct BucketEncryptionConfigurationArgs {
     pub replica_kms_key_id: rt::Input<String>,
 }
 
+impl Clone for BucketEncryptionConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketEncryptionConfigurationArgs {
+            replica_kms_key_id: rt::cl(&self.replica_kms_key_id),
+        }
+    }
+}
+
+impl Default for BucketEncryptionConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketEncryptionConfigurationArgs {
+            replica_kms_key_id: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketEncryptionConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "ReplicaKmsKeyID", &self.replica_kms_key_id);
         rt::DynInput::Object(fields)
     }
@@ -5674,7 +8222,6 @@ impl rt::ToDyn for BucketEncryptionConfigurationArgs {
 /// qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the
 /// requester’s account. This behavior can result in data that's encrypted with a KMS key that
 /// belongs to the requester, and not the bucket owner.
-#[derive(Clone)]
 pub struct BucketEncryptionConfiguration {
     /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key
     /// Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica
@@ -5685,12 +8232,27 @@ pub struct BucketEncryptionConfiguration {
     pub replica_kms_key_id: String,
 }
 
+impl Clone for BucketEncryptionConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketEncryptionConfiguration {
+            replica_kms_key_id: rt::cl(&self.replica_kms_key_id),
+        }
+    }
+}
+
 impl rt::FromJson for BucketEncryptionConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketEncryptionConfiguration {
-            replica_kms_key_id: fields.take("ReplicaKmsKeyID")?,
+            replica_kms_key_id: match fields.take("ReplicaKmsKeyID") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5699,7 +8261,6 @@ impl rt::FromJson for BucketEncryptionConfiguration {
 /// events.
 ///
 /// The input form of [`BucketMetrics`].
-#[derive(Clone, Default)]
 pub struct BucketMetricsArgs {
     /// A container specifying the time threshold for emitting the
     /// ``s3:Replication:OperationMissedThreshold`` event.
@@ -5708,10 +8269,30 @@ pub struct BucketMetricsArgs {
     pub status: rt::Input<BucketMetricsStatus>,
 }
 
+impl Clone for BucketMetricsArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetricsArgs {
+            event_threshold: rt::cl(&self.event_threshold),
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
+impl Default for BucketMetricsArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketMetricsArgs {
+            event_threshold: rt::df(),
+            status: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketMetricsArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "EventThreshold", &self.event_threshold);
         rt::req(&mut fields, "Status", &self.status);
         rt::DynInput::Object(fields)
@@ -5720,7 +8301,6 @@ impl rt::ToDyn for BucketMetricsArgs {
 
 /// A container specifying replication metrics-related settings enabling replication metrics and
 /// events.
-#[derive(Clone)]
 pub struct BucketMetrics {
     /// A container specifying the time threshold for emitting the
     /// ``s3:Replication:OperationMissedThreshold`` event.
@@ -5729,13 +8309,32 @@ pub struct BucketMetrics {
     pub status: BucketMetricsStatus,
 }
 
+impl Clone for BucketMetrics {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketMetrics {
+            event_threshold: rt::cl(&self.event_threshold),
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
 impl rt::FromJson for BucketMetrics {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketMetrics {
-            event_threshold: fields.take("EventThreshold")?,
-            status: fields.take("Status")?,
+            event_threshold: match fields.take("EventThreshold") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5744,16 +8343,33 @@ impl rt::FromJson for BucketMetrics {
 /// metrics ``EventThreshold``.
 ///
 /// The input form of [`BucketReplicationTimeValue`].
-#[derive(Clone, Default)]
 pub struct BucketReplicationTimeValueArgs {
     /// Contains an integer specifying time in minutes. Valid value: 15
     pub minutes: rt::Input<i64>,
 }
 
+impl Clone for BucketReplicationTimeValueArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationTimeValueArgs {
+            minutes: rt::cl(&self.minutes),
+        }
+    }
+}
+
+impl Default for BucketReplicationTimeValueArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicationTimeValueArgs {
+            minutes: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicationTimeValueArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Minutes", &self.minutes);
         rt::DynInput::Object(fields)
     }
@@ -5761,24 +8377,38 @@ impl rt::ToDyn for BucketReplicationTimeValueArgs {
 
 /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication
 /// metrics ``EventThreshold``.
-#[derive(Clone)]
 pub struct BucketReplicationTimeValue {
     /// Contains an integer specifying time in minutes. Valid value: 15
     pub minutes: i64,
 }
 
+impl Clone for BucketReplicationTimeValue {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationTimeValue {
+            minutes: rt::cl(&self.minutes),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicationTimeValue {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicationTimeValue {
-            minutes: fields.take("Minutes")?,
+            minutes: match fields.take("Minutes") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies whether the replication metrics are enabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketMetricsStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5805,11 +8435,19 @@ impl BucketMetricsStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Disabled" => Some(BucketMetricsStatus::Disabled),
-            "Enabled" => Some(BucketMetricsStatus::Enabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Disabled", BucketMetricsStatus::Disabled),
+        ("Enabled", BucketMetricsStatus::Enabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketMetricsStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5832,7 +8470,6 @@ impl rt::FromJson for BucketMetricsStatus {
 /// replicated. Must be specified together with a ``Metrics`` block.
 ///
 /// The input form of [`BucketReplicationTime`].
-#[derive(Clone, Default)]
 pub struct BucketReplicationTimeArgs {
     /// Specifies whether the replication time is enabled.
     pub status: rt::Input<BucketReplicationTimeStatus>,
@@ -5841,10 +8478,30 @@ pub struct BucketReplicationTimeArgs {
     pub time: rt::Input<BucketReplicationTimeValueArgs>,
 }
 
+impl Clone for BucketReplicationTimeArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationTimeArgs {
+            status: rt::cl(&self.status),
+            time: rt::cl(&self.time),
+        }
+    }
+}
+
+impl Default for BucketReplicationTimeArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicationTimeArgs {
+            status: rt::df(),
+            time: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicationTimeArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Status", &self.status);
         rt::req(&mut fields, "Time", &self.time);
         rt::DynInput::Object(fields)
@@ -5854,7 +8511,6 @@ impl rt::ToDyn for BucketReplicationTimeArgs {
 /// A container specifying S3 Replication Time Control (S3 RTC) related information, including
 /// whether S3 RTC is enabled and the time when all objects and operations on objects must be
 /// replicated. Must be specified together with a ``Metrics`` block.
-#[derive(Clone)]
 pub struct BucketReplicationTime {
     /// Specifies whether the replication time is enabled.
     pub status: BucketReplicationTimeStatus,
@@ -5863,19 +8519,38 @@ pub struct BucketReplicationTime {
     pub time: BucketReplicationTimeValue,
 }
 
+impl Clone for BucketReplicationTime {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationTime {
+            status: rt::cl(&self.status),
+            time: rt::cl(&self.time),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicationTime {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicationTime {
-            status: fields.take("Status")?,
-            time: fields.take("Time")?,
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            time: match fields.take("Time") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies whether the replication time is enabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketReplicationTimeStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5902,11 +8577,19 @@ impl BucketReplicationTimeStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Disabled" => Some(BucketReplicationTimeStatus::Disabled),
-            "Enabled" => Some(BucketReplicationTimeStatus::Enabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Disabled", BucketReplicationTimeStatus::Disabled),
+        ("Enabled", BucketReplicationTimeStatus::Enabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketReplicationTimeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5930,7 +8613,7 @@ impl rt::FromJson for BucketReplicationTimeStatus {
 /// replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
 /// action in the *Amazon S3 API Reference*. ``FSX_OPENZFS`` is not an accepted value when
 /// replicating objects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketReplicationDestinationStorageClass {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5975,17 +8658,25 @@ impl BucketReplicationDestinationStorageClass {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "DEEP_ARCHIVE" => Some(BucketReplicationDestinationStorageClass::DeepArchive),
-            "GLACIER" => Some(BucketReplicationDestinationStorageClass::Glacier),
-            "GLACIER_IR" => Some(BucketReplicationDestinationStorageClass::GlacierIr),
-            "INTELLIGENT_TIERING" => Some(BucketReplicationDestinationStorageClass::IntelligentTiering),
-            "ONEZONE_IA" => Some(BucketReplicationDestinationStorageClass::OnezoneIa),
-            "REDUCED_REDUNDANCY" => Some(BucketReplicationDestinationStorageClass::ReducedRedundancy),
-            "STANDARD" => Some(BucketReplicationDestinationStorageClass::Standard),
-            "STANDARD_IA" => Some(BucketReplicationDestinationStorageClass::StandardIa),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("DEEP_ARCHIVE", BucketReplicationDestinationStorageClass::DeepArchive),
+        ("GLACIER", BucketReplicationDestinationStorageClass::Glacier),
+        ("GLACIER_IR", BucketReplicationDestinationStorageClass::GlacierIr),
+        ("INTELLIGENT_TIERING", BucketReplicationDestinationStorageClass::IntelligentTiering),
+        ("ONEZONE_IA", BucketReplicationDestinationStorageClass::OnezoneIa),
+        ("REDUCED_REDUNDANCY", BucketReplicationDestinationStorageClass::ReducedRedundancy),
+        ("STANDARD", BucketReplicationDestinationStorageClass::Standard),
+        ("STANDARD_IA", BucketReplicationDestinationStorageClass::StandardIa),
+    ];
+}
+
+impl std::fmt::Debug for BucketReplicationDestinationStorageClass {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6007,7 +8698,6 @@ impl rt::FromJson for BucketReplicationDestinationStorageClass {
 /// ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element.
 ///
 /// The input form of [`BucketReplicationRuleFilter`].
-#[derive(Clone, Default)]
 pub struct BucketReplicationRuleFilterArgs {
     /// A container for specifying rule filters. The filters determine the subset of objects to which
     /// the rule applies. This element is required only if you specify more than one filter. For
@@ -6025,10 +8715,32 @@ pub struct BucketReplicationRuleFilterArgs {
     pub tag_filter: Option<rt::Input<super::TagArgs>>,
 }
 
+impl Clone for BucketReplicationRuleFilterArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationRuleFilterArgs {
+            and: rt::cl(&self.and),
+            prefix: rt::cl(&self.prefix),
+            tag_filter: rt::cl(&self.tag_filter),
+        }
+    }
+}
+
+impl Default for BucketReplicationRuleFilterArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicationRuleFilterArgs {
+            and: rt::df(),
+            prefix: rt::df(),
+            tag_filter: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicationRuleFilterArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "And", &self.and);
         rt::opt(&mut fields, "Prefix", &self.prefix);
         rt::opt(&mut fields, "TagFilter", &self.tag_filter);
@@ -6038,7 +8750,6 @@ impl rt::ToDyn for BucketReplicationRuleFilterArgs {
 
 /// A filter that identifies the subset of objects to which the replication rule applies. A
 /// ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element.
-#[derive(Clone)]
 pub struct BucketReplicationRuleFilter {
     /// A container for specifying rule filters. The filters determine the subset of objects to which
     /// the rule applies. This element is required only if you specify more than one filter. For
@@ -6056,14 +8767,37 @@ pub struct BucketReplicationRuleFilter {
     pub tag_filter: Option<super::Tag>,
 }
 
+impl Clone for BucketReplicationRuleFilter {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationRuleFilter {
+            and: rt::cl(&self.and),
+            prefix: rt::cl(&self.prefix),
+            tag_filter: rt::cl(&self.tag_filter),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicationRuleFilter {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicationRuleFilter {
-            and: fields.take("And")?,
-            prefix: fields.take("Prefix")?,
-            tag_filter: fields.take("TagFilter")?,
+            and: match fields.take("And") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tag_filter: match fields.take("TagFilter") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6075,7 +8809,6 @@ impl rt::FromJson for BucketReplicationRuleFilter {
 /// in an ``And`` tag
 ///
 /// The input form of [`BucketReplicationRuleAndOperator`].
-#[derive(Clone, Default)]
 pub struct BucketReplicationRuleAndOperatorArgs {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
     pub prefix: Option<rt::Input<String>>,
@@ -6083,10 +8816,30 @@ pub struct BucketReplicationRuleAndOperatorArgs {
     pub tag_filters: Option<rt::Input<Vec<rt::Input<super::TagArgs>>>>,
 }
 
+impl Clone for BucketReplicationRuleAndOperatorArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationRuleAndOperatorArgs {
+            prefix: rt::cl(&self.prefix),
+            tag_filters: rt::cl(&self.tag_filters),
+        }
+    }
+}
+
+impl Default for BucketReplicationRuleAndOperatorArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicationRuleAndOperatorArgs {
+            prefix: rt::df(),
+            tag_filters: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicationRuleAndOperatorArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Prefix", &self.prefix);
         rt::opt(&mut fields, "TagFilters", &self.tag_filters);
         rt::DynInput::Object(fields)
@@ -6098,7 +8851,6 @@ impl rt::ToDyn for BucketReplicationRuleAndOperatorArgs {
 /// example: + If you specify both a ``Prefix`` and a ``TagFilter``, wrap these filters in an
 /// ``And`` tag. + If you specify a filter based on multiple tags, wrap the ``TagFilter`` elements
 /// in an ``And`` tag
-#[derive(Clone)]
 pub struct BucketReplicationRuleAndOperator {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
     pub prefix: Option<String>,
@@ -6106,13 +8858,32 @@ pub struct BucketReplicationRuleAndOperator {
     pub tag_filters: Option<Vec<super::Tag>>,
 }
 
+impl Clone for BucketReplicationRuleAndOperator {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicationRuleAndOperator {
+            prefix: rt::cl(&self.prefix),
+            tag_filters: rt::cl(&self.tag_filters),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicationRuleAndOperator {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicationRuleAndOperator {
-            prefix: fields.take("Prefix")?,
-            tag_filters: fields.take("TagFilters")?,
+            prefix: match fields.take("Prefix") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            tag_filters: match fields.take("TagFilters") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6121,7 +8892,6 @@ impl rt::FromJson for BucketReplicationRuleAndOperator {
 /// to replicate. You can choose to enable or disable the replication of these objects.
 ///
 /// The input form of [`BucketSourceSelectionCriteria`].
-#[derive(Clone, Default)]
 pub struct BucketSourceSelectionCriteriaArgs {
     /// A filter that you can specify for selection for modifications on replicas.
     pub replica_modifications: Option<rt::Input<BucketReplicaModificationsArgs>>,
@@ -6130,10 +8900,30 @@ pub struct BucketSourceSelectionCriteriaArgs {
     pub sse_kms_encrypted_objects: Option<rt::Input<BucketSseKmsEncryptedObjectsArgs>>,
 }
 
+impl Clone for BucketSourceSelectionCriteriaArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketSourceSelectionCriteriaArgs {
+            replica_modifications: rt::cl(&self.replica_modifications),
+            sse_kms_encrypted_objects: rt::cl(&self.sse_kms_encrypted_objects),
+        }
+    }
+}
+
+impl Default for BucketSourceSelectionCriteriaArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketSourceSelectionCriteriaArgs {
+            replica_modifications: rt::df(),
+            sse_kms_encrypted_objects: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketSourceSelectionCriteriaArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "ReplicaModifications", &self.replica_modifications);
         rt::opt(&mut fields, "SseKmsEncryptedObjects", &self.sse_kms_encrypted_objects);
         rt::DynInput::Object(fields)
@@ -6142,7 +8932,6 @@ impl rt::ToDyn for BucketSourceSelectionCriteriaArgs {
 
 /// A container that describes additional filters for identifying the source objects that you want
 /// to replicate. You can choose to enable or disable the replication of these objects.
-#[derive(Clone)]
 pub struct BucketSourceSelectionCriteria {
     /// A filter that you can specify for selection for modifications on replicas.
     pub replica_modifications: Option<BucketReplicaModifications>,
@@ -6151,13 +8940,32 @@ pub struct BucketSourceSelectionCriteria {
     pub sse_kms_encrypted_objects: Option<BucketSseKmsEncryptedObjects>,
 }
 
+impl Clone for BucketSourceSelectionCriteria {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketSourceSelectionCriteria {
+            replica_modifications: rt::cl(&self.replica_modifications),
+            sse_kms_encrypted_objects: rt::cl(&self.sse_kms_encrypted_objects),
+        }
+    }
+}
+
 impl rt::FromJson for BucketSourceSelectionCriteria {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketSourceSelectionCriteria {
-            replica_modifications: fields.take("ReplicaModifications")?,
-            sse_kms_encrypted_objects: fields.take("SseKmsEncryptedObjects")?,
+            replica_modifications: match fields.take("ReplicaModifications") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sse_kms_encrypted_objects: match fields.take("SseKmsEncryptedObjects") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6165,43 +8973,74 @@ impl rt::FromJson for BucketSourceSelectionCriteria {
 /// A filter that you can specify for selection for modifications on replicas.
 ///
 /// The input form of [`BucketReplicaModifications`].
-#[derive(Clone, Default)]
 pub struct BucketReplicaModificationsArgs {
     /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
     /// | ``Disabled``
     pub status: rt::Input<BucketReplicaModificationsStatus>,
 }
 
+impl Clone for BucketReplicaModificationsArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicaModificationsArgs {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
+impl Default for BucketReplicaModificationsArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketReplicaModificationsArgs {
+            status: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketReplicaModificationsArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Status", &self.status);
         rt::DynInput::Object(fields)
     }
 }
 
 /// A filter that you can specify for selection for modifications on replicas.
-#[derive(Clone)]
 pub struct BucketReplicaModifications {
     /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
     /// | ``Disabled``
     pub status: BucketReplicaModificationsStatus,
 }
 
+impl Clone for BucketReplicaModifications {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketReplicaModifications {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
 impl rt::FromJson for BucketReplicaModifications {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketReplicaModifications {
-            status: fields.take("Status")?,
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
 /// | ``Disabled``
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketReplicaModificationsStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6228,11 +9067,19 @@ impl BucketReplicaModificationsStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Enabled" => Some(BucketReplicaModificationsStatus::Enabled),
-            "Disabled" => Some(BucketReplicaModificationsStatus::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Enabled", BucketReplicaModificationsStatus::Enabled),
+        ("Disabled", BucketReplicaModificationsStatus::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketReplicaModificationsStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6253,43 +9100,74 @@ impl rt::FromJson for BucketReplicaModificationsStatus {
 /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
 ///
 /// The input form of [`BucketSseKmsEncryptedObjects`].
-#[derive(Clone, Default)]
 pub struct BucketSseKmsEncryptedObjectsArgs {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS
     /// KMS key stored in AWS Key Management Service.
     pub status: rt::Input<BucketSseKmsEncryptedObjectsStatus>,
 }
 
+impl Clone for BucketSseKmsEncryptedObjectsArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketSseKmsEncryptedObjectsArgs {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
+impl Default for BucketSseKmsEncryptedObjectsArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketSseKmsEncryptedObjectsArgs {
+            status: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketSseKmsEncryptedObjectsArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Status", &self.status);
         rt::DynInput::Object(fields)
     }
 }
 
 /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
-#[derive(Clone)]
 pub struct BucketSseKmsEncryptedObjects {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS
     /// KMS key stored in AWS Key Management Service.
     pub status: BucketSseKmsEncryptedObjectsStatus,
 }
 
+impl Clone for BucketSseKmsEncryptedObjects {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketSseKmsEncryptedObjects {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
 impl rt::FromJson for BucketSseKmsEncryptedObjects {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketSseKmsEncryptedObjects {
-            status: fields.take("Status")?,
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS
 /// KMS key stored in AWS Key Management Service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketSseKmsEncryptedObjectsStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6316,11 +9194,19 @@ impl BucketSseKmsEncryptedObjectsStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Disabled" => Some(BucketSseKmsEncryptedObjectsStatus::Disabled),
-            "Enabled" => Some(BucketSseKmsEncryptedObjectsStatus::Enabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Disabled", BucketSseKmsEncryptedObjectsStatus::Disabled),
+        ("Enabled", BucketSseKmsEncryptedObjectsStatus::Enabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketSseKmsEncryptedObjectsStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6339,7 +9225,7 @@ impl rt::FromJson for BucketSseKmsEncryptedObjectsStatus {
 }
 
 /// Specifies whether the rule is enabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketReplicationRuleStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6366,11 +9252,19 @@ impl BucketReplicationRuleStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Disabled" => Some(BucketReplicationRuleStatus::Disabled),
-            "Enabled" => Some(BucketReplicationRuleStatus::Enabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Disabled", BucketReplicationRuleStatus::Disabled),
+        ("Enabled", BucketReplicationRuleStatus::Enabled),
+    ];
+}
+
+impl std::fmt::Debug for BucketReplicationRuleStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6397,16 +9291,33 @@ impl rt::FromJson for BucketReplicationRuleStatus {
 /// change from Suspended to Enabled has a 15-minute delay.
 ///
 /// The input form of [`BucketVersioningConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketVersioningConfigurationArgs {
     /// The versioning state of the bucket.
     pub status: rt::Input<BucketVersioningConfigurationStatus>,
 }
 
+impl Clone for BucketVersioningConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketVersioningConfigurationArgs {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
+impl Default for BucketVersioningConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketVersioningConfigurationArgs {
+            status: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketVersioningConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Status", &self.status);
         rt::DynInput::Object(fields)
     }
@@ -6419,24 +9330,38 @@ impl rt::ToDyn for BucketVersioningConfigurationArgs {
 /// minutes to propagate across all AWS regions for full consistency. + *Suspending versioning* -
 /// Takes effect immediately with no propagation delay. + *Transitioning between states* - Any
 /// change from Suspended to Enabled has a 15-minute delay.
-#[derive(Clone)]
 pub struct BucketVersioningConfiguration {
     /// The versioning state of the bucket.
     pub status: BucketVersioningConfigurationStatus,
 }
 
+impl Clone for BucketVersioningConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketVersioningConfiguration {
+            status: rt::cl(&self.status),
+        }
+    }
+}
+
 impl rt::FromJson for BucketVersioningConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketVersioningConfiguration {
-            status: fields.take("Status")?,
+            status: match fields.take("Status") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The versioning state of the bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketVersioningConfigurationStatus {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6463,11 +9388,19 @@ impl BucketVersioningConfigurationStatus {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "Enabled" => Some(BucketVersioningConfigurationStatus::Enabled),
-            "Suspended" => Some(BucketVersioningConfigurationStatus::Suspended),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("Enabled", BucketVersioningConfigurationStatus::Enabled),
+        ("Suspended", BucketVersioningConfigurationStatus::Suspended),
+    ];
+}
+
+impl std::fmt::Debug for BucketVersioningConfigurationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6488,7 +9421,6 @@ impl rt::FromJson for BucketVersioningConfigurationStatus {
 /// Specifies website configuration parameters for an Amazon S3 bucket.
 ///
 /// The input form of [`BucketWebsiteConfiguration`].
-#[derive(Clone, Default)]
 pub struct BucketWebsiteConfigurationArgs {
     /// The name of the error document for the website.
     pub error_document: Option<rt::Input<String>>,
@@ -6501,10 +9433,34 @@ pub struct BucketWebsiteConfigurationArgs {
     pub routing_rules: Option<rt::Input<Vec<rt::Input<BucketRoutingRuleArgs>>>>,
 }
 
+impl Clone for BucketWebsiteConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketWebsiteConfigurationArgs {
+            error_document: rt::cl(&self.error_document),
+            index_document: rt::cl(&self.index_document),
+            redirect_all_requests_to: rt::cl(&self.redirect_all_requests_to),
+            routing_rules: rt::cl(&self.routing_rules),
+        }
+    }
+}
+
+impl Default for BucketWebsiteConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketWebsiteConfigurationArgs {
+            error_document: rt::df(),
+            index_document: rt::df(),
+            redirect_all_requests_to: rt::df(),
+            routing_rules: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketWebsiteConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "ErrorDocument", &self.error_document);
         rt::opt(&mut fields, "IndexDocument", &self.index_document);
         rt::opt(&mut fields, "RedirectAllRequestsTo", &self.redirect_all_requests_to);
@@ -6514,7 +9470,6 @@ impl rt::ToDyn for BucketWebsiteConfigurationArgs {
 }
 
 /// Specifies website configuration parameters for an Amazon S3 bucket.
-#[derive(Clone)]
 pub struct BucketWebsiteConfiguration {
     /// The name of the error document for the website.
     pub error_document: Option<String>,
@@ -6527,15 +9482,42 @@ pub struct BucketWebsiteConfiguration {
     pub routing_rules: Option<Vec<BucketRoutingRule>>,
 }
 
+impl Clone for BucketWebsiteConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketWebsiteConfiguration {
+            error_document: rt::cl(&self.error_document),
+            index_document: rt::cl(&self.index_document),
+            redirect_all_requests_to: rt::cl(&self.redirect_all_requests_to),
+            routing_rules: rt::cl(&self.routing_rules),
+        }
+    }
+}
+
 impl rt::FromJson for BucketWebsiteConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketWebsiteConfiguration {
-            error_document: fields.take("ErrorDocument")?,
-            index_document: fields.take("IndexDocument")?,
-            redirect_all_requests_to: fields.take("RedirectAllRequestsTo")?,
-            routing_rules: fields.take("RoutingRules")?,
+            error_document: match fields.take("ErrorDocument") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            index_document: match fields.take("IndexDocument") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            redirect_all_requests_to: match fields.take("RedirectAllRequestsTo") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            routing_rules: match fields.take("RoutingRules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6543,7 +9525,6 @@ impl rt::FromJson for BucketWebsiteConfiguration {
 /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
 ///
 /// The input form of [`BucketRedirectAllRequestsTo`].
-#[derive(Clone, Default)]
 pub struct BucketRedirectAllRequestsToArgs {
     /// Name of the host where requests are redirected.
     pub host_name: rt::Input<String>,
@@ -6552,10 +9533,30 @@ pub struct BucketRedirectAllRequestsToArgs {
     pub protocol: Option<rt::Input<BucketRedirectAllRequestsToProtocol>>,
 }
 
+impl Clone for BucketRedirectAllRequestsToArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRedirectAllRequestsToArgs {
+            host_name: rt::cl(&self.host_name),
+            protocol: rt::cl(&self.protocol),
+        }
+    }
+}
+
+impl Default for BucketRedirectAllRequestsToArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketRedirectAllRequestsToArgs {
+            host_name: rt::df(),
+            protocol: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketRedirectAllRequestsToArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "HostName", &self.host_name);
         rt::opt(&mut fields, "Protocol", &self.protocol);
         rt::DynInput::Object(fields)
@@ -6563,7 +9564,6 @@ impl rt::ToDyn for BucketRedirectAllRequestsToArgs {
 }
 
 /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
-#[derive(Clone)]
 pub struct BucketRedirectAllRequestsTo {
     /// Name of the host where requests are redirected.
     pub host_name: String,
@@ -6572,20 +9572,39 @@ pub struct BucketRedirectAllRequestsTo {
     pub protocol: Option<BucketRedirectAllRequestsToProtocol>,
 }
 
+impl Clone for BucketRedirectAllRequestsTo {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRedirectAllRequestsTo {
+            host_name: rt::cl(&self.host_name),
+            protocol: rt::cl(&self.protocol),
+        }
+    }
+}
+
 impl rt::FromJson for BucketRedirectAllRequestsTo {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketRedirectAllRequestsTo {
-            host_name: fields.take("HostName")?,
-            protocol: fields.take("Protocol")?,
+            host_name: match fields.take("HostName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            protocol: match fields.take("Protocol") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Protocol to use when redirecting requests. The default is the protocol that is used in the
 /// original request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketRedirectAllRequestsToProtocol {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6612,11 +9631,19 @@ impl BucketRedirectAllRequestsToProtocol {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "http" => Some(BucketRedirectAllRequestsToProtocol::Http),
-            "https" => Some(BucketRedirectAllRequestsToProtocol::Https),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("http", BucketRedirectAllRequestsToProtocol::Http),
+        ("https", BucketRedirectAllRequestsToProtocol::Https),
+    ];
+}
+
+impl std::fmt::Debug for BucketRedirectAllRequestsToProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6640,7 +9667,6 @@ impl rt::FromJson for BucketRedirectAllRequestsToProtocol {
 /// in the *Amazon S3 User Guide*.
 ///
 /// The input form of [`BucketRoutingRule`].
-#[derive(Clone, Default)]
 pub struct BucketRoutingRuleArgs {
     /// Container for redirect information. You can redirect requests to another host, to another page,
     /// or with another protocol. In the event of an error, you can specify a different error code to
@@ -6653,10 +9679,30 @@ pub struct BucketRoutingRuleArgs {
     pub routing_rule_condition: Option<rt::Input<BucketRoutingRuleConditionArgs>>,
 }
 
+impl Clone for BucketRoutingRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRoutingRuleArgs {
+            redirect_rule: rt::cl(&self.redirect_rule),
+            routing_rule_condition: rt::cl(&self.routing_rule_condition),
+        }
+    }
+}
+
+impl Default for BucketRoutingRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketRoutingRuleArgs {
+            redirect_rule: rt::df(),
+            routing_rule_condition: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketRoutingRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "RedirectRule", &self.redirect_rule);
         rt::opt(&mut fields, "RoutingRuleCondition", &self.routing_rule_condition);
         rt::DynInput::Object(fields)
@@ -6667,7 +9713,6 @@ impl rt::ToDyn for BucketRoutingRuleArgs {
 /// routing rules, see [Configuring advanced conditional
 /// redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone)]
 pub struct BucketRoutingRule {
     /// Container for redirect information. You can redirect requests to another host, to another page,
     /// or with another protocol. In the event of an error, you can specify a different error code to
@@ -6680,13 +9725,32 @@ pub struct BucketRoutingRule {
     pub routing_rule_condition: Option<BucketRoutingRuleCondition>,
 }
 
+impl Clone for BucketRoutingRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRoutingRule {
+            redirect_rule: rt::cl(&self.redirect_rule),
+            routing_rule_condition: rt::cl(&self.routing_rule_condition),
+        }
+    }
+}
+
 impl rt::FromJson for BucketRoutingRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketRoutingRule {
-            redirect_rule: fields.take("RedirectRule")?,
-            routing_rule_condition: fields.take("RoutingRuleCondition")?,
+            redirect_rule: match fields.take("RedirectRule") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            routing_rule_condition: match fields.take("RoutingRuleCondition") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6695,7 +9759,6 @@ impl rt::FromJson for BucketRoutingRule {
 /// error code to return.
 ///
 /// The input form of [`BucketRedirectRule`].
-#[derive(Clone, Default)]
 pub struct BucketRedirectRuleArgs {
     /// The host name to use in the redirect request.
     pub host_name: Option<rt::Input<String>>,
@@ -6722,10 +9785,36 @@ pub struct BucketRedirectRuleArgs {
     pub replace_key_with: Option<rt::Input<String>>,
 }
 
+impl Clone for BucketRedirectRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRedirectRuleArgs {
+            host_name: rt::cl(&self.host_name),
+            http_redirect_code: rt::cl(&self.http_redirect_code),
+            protocol: rt::cl(&self.protocol),
+            replace_key_prefix_with: rt::cl(&self.replace_key_prefix_with),
+            replace_key_with: rt::cl(&self.replace_key_with),
+        }
+    }
+}
+
+impl Default for BucketRedirectRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketRedirectRuleArgs {
+            host_name: rt::df(),
+            http_redirect_code: rt::df(),
+            protocol: rt::df(),
+            replace_key_prefix_with: rt::df(),
+            replace_key_with: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketRedirectRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::opt(&mut fields, "HostName", &self.host_name);
         rt::opt(&mut fields, "HttpRedirectCode", &self.http_redirect_code);
         rt::opt(&mut fields, "Protocol", &self.protocol);
@@ -6737,7 +9826,6 @@ impl rt::ToDyn for BucketRedirectRuleArgs {
 
 /// Specifies how requests are redirected. In the event of an error, you can specify a different
 /// error code to return.
-#[derive(Clone)]
 pub struct BucketRedirectRule {
     /// The host name to use in the redirect request.
     pub host_name: Option<String>,
@@ -6764,23 +9852,54 @@ pub struct BucketRedirectRule {
     pub replace_key_with: Option<String>,
 }
 
+impl Clone for BucketRedirectRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRedirectRule {
+            host_name: rt::cl(&self.host_name),
+            http_redirect_code: rt::cl(&self.http_redirect_code),
+            protocol: rt::cl(&self.protocol),
+            replace_key_prefix_with: rt::cl(&self.replace_key_prefix_with),
+            replace_key_with: rt::cl(&self.replace_key_with),
+        }
+    }
+}
+
 impl rt::FromJson for BucketRedirectRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketRedirectRule {
-            host_name: fields.take("HostName")?,
-            http_redirect_code: fields.take("HttpRedirectCode")?,
-            protocol: fields.take("Protocol")?,
-            replace_key_prefix_with: fields.take("ReplaceKeyPrefixWith")?,
-            replace_key_with: fields.take("ReplaceKeyWith")?,
+            host_name: match fields.take("HostName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            http_redirect_code: match fields.take("HttpRedirectCode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            protocol: match fields.take("Protocol") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            replace_key_prefix_with: match fields.take("ReplaceKeyPrefixWith") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            replace_key_with: match fields.take("ReplaceKeyWith") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Protocol to use when redirecting requests. The default is the protocol that is used in the
 /// original request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum BucketRedirectRuleProtocol {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6807,11 +9926,19 @@ impl BucketRedirectRuleProtocol {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "http" => Some(BucketRedirectRuleProtocol::Http),
-            "https" => Some(BucketRedirectRuleProtocol::Https),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("http", BucketRedirectRuleProtocol::Http),
+        ("https", BucketRedirectRuleProtocol::Https),
+    ];
+}
+
+impl std::fmt::Debug for BucketRedirectRuleProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6835,7 +9962,6 @@ impl rt::FromJson for BucketRedirectRuleProtocol {
 /// might process the error.
 ///
 /// The input form of [`BucketRoutingRuleCondition`].
-#[derive(Clone, Default)]
 pub struct BucketRoutingRuleConditionArgs {
     /// The HTTP error code when the redirect is applied. In the event of an error, if the error code
     /// equals this value, then the specified redirect is applied. Required when parent element
@@ -6851,10 +9977,30 @@ pub struct BucketRoutingRuleConditionArgs {
     pub key_prefix_equals: Option<rt::Input<String>>,
 }
 
+impl Clone for BucketRoutingRuleConditionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRoutingRuleConditionArgs {
+            http_error_code_returned_equals: rt::cl(&self.http_error_code_returned_equals),
+            key_prefix_equals: rt::cl(&self.key_prefix_equals),
+        }
+    }
+}
+
+impl Default for BucketRoutingRuleConditionArgs {
+    #[inline]
+    fn default() -> Self {
+        BucketRoutingRuleConditionArgs {
+            http_error_code_returned_equals: rt::df(),
+            key_prefix_equals: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for BucketRoutingRuleConditionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "HttpErrorCodeReturnedEquals", &self.http_error_code_returned_equals);
         rt::opt(&mut fields, "KeyPrefixEquals", &self.key_prefix_equals);
         rt::DynInput::Object(fields)
@@ -6865,7 +10011,6 @@ impl rt::ToDyn for BucketRoutingRuleConditionArgs {
 /// example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents``
 /// folder. 2. If request results in HTTP error 4xx, redirect request to another host where you
 /// might process the error.
-#[derive(Clone)]
 pub struct BucketRoutingRuleCondition {
     /// The HTTP error code when the redirect is applied. In the event of an error, if the error code
     /// equals this value, then the specified redirect is applied. Required when parent element
@@ -6881,13 +10026,32 @@ pub struct BucketRoutingRuleCondition {
     pub key_prefix_equals: Option<String>,
 }
 
+impl Clone for BucketRoutingRuleCondition {
+    #[inline]
+    fn clone(&self) -> Self {
+        BucketRoutingRuleCondition {
+            http_error_code_returned_equals: rt::cl(&self.http_error_code_returned_equals),
+            key_prefix_equals: rt::cl(&self.key_prefix_equals),
+        }
+    }
+}
+
 impl rt::FromJson for BucketRoutingRuleCondition {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(BucketRoutingRuleCondition {
-            http_error_code_returned_equals: fields.take("HttpErrorCodeReturnedEquals")?,
-            key_prefix_equals: fields.take("KeyPrefixEquals")?,
+            http_error_code_returned_equals: match fields.take("HttpErrorCodeReturnedEquals") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            key_prefix_equals: match fields.take("KeyPrefixEquals") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }

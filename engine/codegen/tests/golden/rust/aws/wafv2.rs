@@ -58,7 +58,7 @@ impl WebAcl {
     #[inline]
     #[track_caller]
     pub fn new(ctx: &rt::Context, name: &str, args: WebAclArgs, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.create::<Self>(name, &args, options)
+        rt::create::<Self>(ctx, name, &args, options)
     }
 
     /// Read an existing `AWS::WAFv2::WebACL` by its identifier, without managing it.
@@ -68,7 +68,7 @@ impl WebAcl {
     #[inline]
     #[track_caller]
     pub fn get(ctx: &rt::Context, name: &str, id: impl Into<rt::Input<String>>, options: rt::ResourceOptions) -> rt::Result<Self> {
-        ctx.read::<Self>(name, id, options)
+        rt::read::<Self>(ctx, name, id.into(), options)
     }
 
     /// Collection of application attributes.
@@ -222,7 +222,6 @@ impl WebAcl {
 }
 
 /// The arguments of [`WebAcl`].
-#[derive(Clone, Default)]
 pub struct WebAclArgs {
     /// Collection of application attributes.
     pub application_config: Option<rt::Input<WebAclApplicationConfigArgs>>,
@@ -261,10 +260,58 @@ pub struct WebAclArgs {
     pub visibility_config: rt::Input<WebAclVisibilityConfigArgs>,
 }
 
+impl Clone for WebAclArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclArgs {
+            application_config: rt::cl(&self.application_config),
+            association_config: rt::cl(&self.association_config),
+            captcha_config: rt::cl(&self.captcha_config),
+            challenge_config: rt::cl(&self.challenge_config),
+            custom_response_bodies: rt::cl(&self.custom_response_bodies),
+            data_protection_config: rt::cl(&self.data_protection_config),
+            default_action: rt::cl(&self.default_action),
+            description: rt::cl(&self.description),
+            monetization_config: rt::cl(&self.monetization_config),
+            name: rt::cl(&self.name),
+            on_source_ddos_protection_config: rt::cl(&self.on_source_ddos_protection_config),
+            rules: rt::cl(&self.rules),
+            scope: rt::cl(&self.scope),
+            tags: rt::cl(&self.tags),
+            token_domains: rt::cl(&self.token_domains),
+            visibility_config: rt::cl(&self.visibility_config),
+        }
+    }
+}
+
+impl Default for WebAclArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclArgs {
+            application_config: rt::df(),
+            association_config: rt::df(),
+            captcha_config: rt::df(),
+            challenge_config: rt::df(),
+            custom_response_bodies: rt::df(),
+            data_protection_config: rt::df(),
+            default_action: rt::df(),
+            description: rt::df(),
+            monetization_config: rt::df(),
+            name: rt::df(),
+            on_source_ddos_protection_config: rt::df(),
+            rules: rt::df(),
+            scope: rt::df(),
+            tags: rt::df(),
+            token_domains: rt::df(),
+            visibility_config: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(16);
+        let mut fields = rt::fields(16);
         rt::opt(&mut fields, "ApplicationConfig", &self.application_config);
         rt::opt(&mut fields, "AssociationConfig", &self.association_config);
         rt::opt(&mut fields, "CaptchaConfig", &self.captcha_config);
@@ -297,16 +344,33 @@ impl rt::Serialize for WebAclArgs {
 /// protection packs.
 ///
 /// The input form of [`WebAclApplicationConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclApplicationConfigArgs {
     /// Contains the attribute name and a list of values for that attribute.
     pub attributes: rt::Input<Vec<rt::Input<WebAclApplicationAttributeArgs>>>,
 }
 
+impl Clone for WebAclApplicationConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclApplicationConfigArgs {
+            attributes: rt::cl(&self.attributes),
+        }
+    }
+}
+
+impl Default for WebAclApplicationConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclApplicationConfigArgs {
+            attributes: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclApplicationConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Attributes", &self.attributes);
         rt::DynInput::Object(fields)
     }
@@ -315,18 +379,32 @@ impl rt::ToDyn for WebAclApplicationConfigArgs {
 /// Configures the ability for the WAF; console to store and retrieve application attributes during
 /// the webacl; creation process. Application attributes help WAF; give recommendations for
 /// protection packs.
-#[derive(Clone)]
 pub struct WebAclApplicationConfig {
     /// Contains the attribute name and a list of values for that attribute.
     pub attributes: Vec<WebAclApplicationAttribute>,
 }
 
+impl Clone for WebAclApplicationConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclApplicationConfig {
+            attributes: rt::cl(&self.attributes),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclApplicationConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclApplicationConfig {
-            attributes: fields.take("Attributes")?,
+            attributes: match fields.take("Attributes") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -335,7 +413,6 @@ impl rt::FromJson for WebAclApplicationConfig {
 /// WAF; give recommendations for protection packs.
 ///
 /// The input form of [`WebAclApplicationAttribute`].
-#[derive(Clone, Default)]
 pub struct WebAclApplicationAttributeArgs {
     /// Specifies the attribute name.
     pub name: rt::Input<String>,
@@ -343,10 +420,30 @@ pub struct WebAclApplicationAttributeArgs {
     pub values: rt::Input<Vec<rt::Input<String>>>,
 }
 
+impl Clone for WebAclApplicationAttributeArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclApplicationAttributeArgs {
+            name: rt::cl(&self.name),
+            values: rt::cl(&self.values),
+        }
+    }
+}
+
+impl Default for WebAclApplicationAttributeArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclApplicationAttributeArgs {
+            name: rt::df(),
+            values: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclApplicationAttributeArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "Values", &self.values);
         rt::DynInput::Object(fields)
@@ -355,7 +452,6 @@ impl rt::ToDyn for WebAclApplicationAttributeArgs {
 
 /// Application details defined during the &webacl; creation process. Application attributes help
 /// WAF; give recommendations for protection packs.
-#[derive(Clone)]
 pub struct WebAclApplicationAttribute {
     /// Specifies the attribute name.
     pub name: String,
@@ -363,13 +459,32 @@ pub struct WebAclApplicationAttribute {
     pub values: Vec<String>,
 }
 
+impl Clone for WebAclApplicationAttribute {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclApplicationAttribute {
+            name: rt::cl(&self.name),
+            values: rt::cl(&self.values),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclApplicationAttribute {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclApplicationAttribute {
-            name: fields.take("Name")?,
-            values: fields.take("Values")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            values: match fields.take("Values") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -377,34 +492,65 @@ impl rt::FromJson for WebAclApplicationAttribute {
 /// AssociationConfig for body inspection
 ///
 /// The input form of [`WebAclAssociationConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclAssociationConfigArgs {
     /// Map of AssociatedResourceType and RequestBodyAssociatedResourceTypeConfig
     pub request_body: Option<rt::Input<rt::Map<String, rt::Input<WebAclRequestBodyAssociatedResourceTypeConfigArgs>>>>,
 }
 
+impl Clone for WebAclAssociationConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAssociationConfigArgs {
+            request_body: rt::cl(&self.request_body),
+        }
+    }
+}
+
+impl Default for WebAclAssociationConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAssociationConfigArgs {
+            request_body: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclAssociationConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "RequestBody", &self.request_body);
         rt::DynInput::Object(fields)
     }
 }
 
 /// AssociationConfig for body inspection
-#[derive(Clone)]
 pub struct WebAclAssociationConfig {
     /// Map of AssociatedResourceType and RequestBodyAssociatedResourceTypeConfig
     pub request_body: Option<rt::Map<String, WebAclRequestBodyAssociatedResourceTypeConfig>>,
 }
 
+impl Clone for WebAclAssociationConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAssociationConfig {
+            request_body: rt::cl(&self.request_body),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclAssociationConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAssociationConfig {
-            request_body: fields.take("RequestBody")?,
+            request_body: match fields.take("RequestBody") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -412,37 +558,68 @@ impl rt::FromJson for WebAclAssociationConfig {
 /// Configures the inspection size in the request body.
 ///
 /// The input form of [`WebAclRequestBodyAssociatedResourceTypeConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclRequestBodyAssociatedResourceTypeConfigArgs {
     pub default_size_inspection_limit: rt::Input<WebAclSizeInspectionLimit>,
+}
+
+impl Clone for WebAclRequestBodyAssociatedResourceTypeConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRequestBodyAssociatedResourceTypeConfigArgs {
+            default_size_inspection_limit: rt::cl(&self.default_size_inspection_limit),
+        }
+    }
+}
+
+impl Default for WebAclRequestBodyAssociatedResourceTypeConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRequestBodyAssociatedResourceTypeConfigArgs {
+            default_size_inspection_limit: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclRequestBodyAssociatedResourceTypeConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "DefaultSizeInspectionLimit", &self.default_size_inspection_limit);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Configures the inspection size in the request body.
-#[derive(Clone)]
 pub struct WebAclRequestBodyAssociatedResourceTypeConfig {
     pub default_size_inspection_limit: WebAclSizeInspectionLimit,
+}
+
+impl Clone for WebAclRequestBodyAssociatedResourceTypeConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRequestBodyAssociatedResourceTypeConfig {
+            default_size_inspection_limit: rt::cl(&self.default_size_inspection_limit),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclRequestBodyAssociatedResourceTypeConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRequestBodyAssociatedResourceTypeConfig {
-            default_size_inspection_limit: fields.take("DefaultSizeInspectionLimit")?,
+            default_size_inspection_limit: match fields.take("DefaultSizeInspectionLimit") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclSizeInspectionLimit {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -475,13 +652,21 @@ impl WebAclSizeInspectionLimit {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "KB_16" => Some(WebAclSizeInspectionLimit::Kb16),
-            "KB_32" => Some(WebAclSizeInspectionLimit::Kb32),
-            "KB_48" => Some(WebAclSizeInspectionLimit::Kb48),
-            "KB_64" => Some(WebAclSizeInspectionLimit::Kb64),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("KB_16", WebAclSizeInspectionLimit::Kb16),
+        ("KB_32", WebAclSizeInspectionLimit::Kb32),
+        ("KB_48", WebAclSizeInspectionLimit::Kb48),
+        ("KB_64", WebAclSizeInspectionLimit::Kb64),
+    ];
+}
+
+impl std::fmt::Debug for WebAclSizeInspectionLimit {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -500,91 +685,184 @@ impl rt::FromJson for WebAclSizeInspectionLimit {
 }
 
 /// The input form of [`WebAclCaptchaConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclCaptchaConfigArgs {
     pub immunity_time_property: Option<rt::Input<WebAclImmunityTimePropertyArgs>>,
+}
+
+impl Clone for WebAclCaptchaConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCaptchaConfigArgs {
+            immunity_time_property: rt::cl(&self.immunity_time_property),
+        }
+    }
+}
+
+impl Default for WebAclCaptchaConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCaptchaConfigArgs {
+            immunity_time_property: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclCaptchaConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "ImmunityTimeProperty", &self.immunity_time_property);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclCaptchaConfig {
     pub immunity_time_property: Option<WebAclImmunityTimeProperty>,
+}
+
+impl Clone for WebAclCaptchaConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCaptchaConfig {
+            immunity_time_property: rt::cl(&self.immunity_time_property),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclCaptchaConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCaptchaConfig {
-            immunity_time_property: fields.take("ImmunityTimeProperty")?,
+            immunity_time_property: match fields.take("ImmunityTimeProperty") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclImmunityTimeProperty`].
-#[derive(Clone, Default)]
 pub struct WebAclImmunityTimePropertyArgs {
     pub immunity_time: rt::Input<i64>,
+}
+
+impl Clone for WebAclImmunityTimePropertyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclImmunityTimePropertyArgs {
+            immunity_time: rt::cl(&self.immunity_time),
+        }
+    }
+}
+
+impl Default for WebAclImmunityTimePropertyArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclImmunityTimePropertyArgs {
+            immunity_time: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclImmunityTimePropertyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "ImmunityTime", &self.immunity_time);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclImmunityTimeProperty {
     pub immunity_time: i64,
+}
+
+impl Clone for WebAclImmunityTimeProperty {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclImmunityTimeProperty {
+            immunity_time: rt::cl(&self.immunity_time),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclImmunityTimeProperty {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclImmunityTimeProperty {
-            immunity_time: fields.take("ImmunityTime")?,
+            immunity_time: match fields.take("ImmunityTime") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclChallengeConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclChallengeConfigArgs {
     pub immunity_time_property: Option<rt::Input<WebAclImmunityTimePropertyArgs>>,
+}
+
+impl Clone for WebAclChallengeConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclChallengeConfigArgs {
+            immunity_time_property: rt::cl(&self.immunity_time_property),
+        }
+    }
+}
+
+impl Default for WebAclChallengeConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclChallengeConfigArgs {
+            immunity_time_property: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclChallengeConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "ImmunityTimeProperty", &self.immunity_time_property);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclChallengeConfig {
     pub immunity_time_property: Option<WebAclImmunityTimeProperty>,
+}
+
+impl Clone for WebAclChallengeConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclChallengeConfig {
+            immunity_time_property: rt::cl(&self.immunity_time_property),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclChallengeConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclChallengeConfig {
-            immunity_time_property: fields.take("ImmunityTimeProperty")?,
+            immunity_time_property: match fields.take("ImmunityTimeProperty") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -592,7 +870,6 @@ impl rt::FromJson for WebAclChallengeConfig {
 /// Custom response body.
 ///
 /// The input form of [`WebAclCustomResponseBody`].
-#[derive(Clone, Default)]
 pub struct WebAclCustomResponseBodyArgs {
     /// Response content.
     pub content: rt::Input<String>,
@@ -600,10 +877,30 @@ pub struct WebAclCustomResponseBodyArgs {
     pub content_type: rt::Input<WebAclResponseContentType>,
 }
 
+impl Clone for WebAclCustomResponseBodyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomResponseBodyArgs {
+            content: rt::cl(&self.content),
+            content_type: rt::cl(&self.content_type),
+        }
+    }
+}
+
+impl Default for WebAclCustomResponseBodyArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCustomResponseBodyArgs {
+            content: rt::df(),
+            content_type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCustomResponseBodyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Content", &self.content);
         rt::req(&mut fields, "ContentType", &self.content_type);
         rt::DynInput::Object(fields)
@@ -611,7 +908,6 @@ impl rt::ToDyn for WebAclCustomResponseBodyArgs {
 }
 
 /// Custom response body.
-#[derive(Clone)]
 pub struct WebAclCustomResponseBody {
     /// Response content.
     pub content: String,
@@ -619,19 +915,38 @@ pub struct WebAclCustomResponseBody {
     pub content_type: WebAclResponseContentType,
 }
 
+impl Clone for WebAclCustomResponseBody {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomResponseBody {
+            content: rt::cl(&self.content),
+            content_type: rt::cl(&self.content_type),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCustomResponseBody {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCustomResponseBody {
-            content: fields.take("Content")?,
-            content_type: fields.take("ContentType")?,
+            content: match fields.take("Content") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            content_type: match fields.take("ContentType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Valid values are TEXT_PLAIN, TEXT_HTML, and APPLICATION_JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclResponseContentType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -661,12 +976,20 @@ impl WebAclResponseContentType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "TEXT_PLAIN" => Some(WebAclResponseContentType::TextPlain),
-            "TEXT_HTML" => Some(WebAclResponseContentType::TextHtml),
-            "APPLICATION_JSON" => Some(WebAclResponseContentType::ApplicationJson),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("TEXT_PLAIN", WebAclResponseContentType::TextPlain),
+        ("TEXT_HTML", WebAclResponseContentType::TextHtml),
+        ("APPLICATION_JSON", WebAclResponseContentType::ApplicationJson),
+    ];
+}
+
+impl std::fmt::Debug for WebAclResponseContentType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -685,37 +1008,67 @@ impl rt::FromJson for WebAclResponseContentType {
 }
 
 /// The input form of [`WebAclDataProtectionConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclDataProtectionConfigArgs {
     pub data_protections: rt::Input<Vec<rt::Input<WebAclDataProtectArgs>>>,
+}
+
+impl Clone for WebAclDataProtectionConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclDataProtectionConfigArgs {
+            data_protections: rt::cl(&self.data_protections),
+        }
+    }
+}
+
+impl Default for WebAclDataProtectionConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclDataProtectionConfigArgs {
+            data_protections: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclDataProtectionConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "DataProtections", &self.data_protections);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclDataProtectionConfig {
     pub data_protections: Vec<WebAclDataProtect>,
+}
+
+impl Clone for WebAclDataProtectionConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclDataProtectionConfig {
+            data_protections: rt::cl(&self.data_protections),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclDataProtectionConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclDataProtectionConfig {
-            data_protections: fields.take("DataProtections")?,
+            data_protections: match fields.take("DataProtections") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclDataProtect`].
-#[derive(Clone, Default)]
 pub struct WebAclDataProtectArgs {
     pub action: rt::Input<WebAclDataProtectionAction>,
     pub exclude_rate_based_details: Option<rt::Input<bool>>,
@@ -724,10 +1077,34 @@ pub struct WebAclDataProtectArgs {
     pub field: rt::Input<WebAclFieldToProtectArgs>,
 }
 
+impl Clone for WebAclDataProtectArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclDataProtectArgs {
+            action: rt::cl(&self.action),
+            exclude_rate_based_details: rt::cl(&self.exclude_rate_based_details),
+            exclude_rule_match_details: rt::cl(&self.exclude_rule_match_details),
+            field: rt::cl(&self.field),
+        }
+    }
+}
+
+impl Default for WebAclDataProtectArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclDataProtectArgs {
+            action: rt::df(),
+            exclude_rate_based_details: rt::df(),
+            exclude_rule_match_details: rt::df(),
+            field: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclDataProtectArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::req(&mut fields, "Action", &self.action);
         rt::opt(&mut fields, "ExcludeRateBasedDetails", &self.exclude_rate_based_details);
         rt::opt(&mut fields, "ExcludeRuleMatchDetails", &self.exclude_rule_match_details);
@@ -736,7 +1113,6 @@ impl rt::ToDyn for WebAclDataProtectArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclDataProtect {
     pub action: WebAclDataProtectionAction,
     pub exclude_rate_based_details: Option<bool>,
@@ -745,20 +1121,47 @@ pub struct WebAclDataProtect {
     pub field: WebAclFieldToProtect,
 }
 
+impl Clone for WebAclDataProtect {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclDataProtect {
+            action: rt::cl(&self.action),
+            exclude_rate_based_details: rt::cl(&self.exclude_rate_based_details),
+            exclude_rule_match_details: rt::cl(&self.exclude_rule_match_details),
+            field: rt::cl(&self.field),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclDataProtect {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclDataProtect {
-            action: fields.take("Action")?,
-            exclude_rate_based_details: fields.take("ExcludeRateBasedDetails")?,
-            exclude_rule_match_details: fields.take("ExcludeRuleMatchDetails")?,
-            field: fields.take("Field")?,
+            action: match fields.take("Action") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            exclude_rate_based_details: match fields.take("ExcludeRateBasedDetails") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            exclude_rule_match_details: match fields.take("ExcludeRuleMatchDetails") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            field: match fields.take("Field") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclDataProtectionAction {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -785,11 +1188,19 @@ impl WebAclDataProtectionAction {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "SUBSTITUTION" => Some(WebAclDataProtectionAction::Substitution),
-            "HASH" => Some(WebAclDataProtectionAction::Hash),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("SUBSTITUTION", WebAclDataProtectionAction::Substitution),
+        ("HASH", WebAclDataProtectionAction::Hash),
+    ];
+}
+
+impl std::fmt::Debug for WebAclDataProtectionAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -810,7 +1221,6 @@ impl rt::FromJson for WebAclDataProtectionAction {
 /// Field in log to protect.
 ///
 /// The input form of [`WebAclFieldToProtect`].
-#[derive(Clone, Default)]
 pub struct WebAclFieldToProtectArgs {
     /// List of field keys to protect
     pub field_keys: Option<rt::Input<Vec<rt::Input<String>>>>,
@@ -818,10 +1228,30 @@ pub struct WebAclFieldToProtectArgs {
     pub field_type: rt::Input<WebAclFieldToProtectFieldType>,
 }
 
+impl Clone for WebAclFieldToProtectArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToProtectArgs {
+            field_keys: rt::cl(&self.field_keys),
+            field_type: rt::cl(&self.field_type),
+        }
+    }
+}
+
+impl Default for WebAclFieldToProtectArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclFieldToProtectArgs {
+            field_keys: rt::df(),
+            field_type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclFieldToProtectArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "FieldKeys", &self.field_keys);
         rt::req(&mut fields, "FieldType", &self.field_type);
         rt::DynInput::Object(fields)
@@ -829,7 +1259,6 @@ impl rt::ToDyn for WebAclFieldToProtectArgs {
 }
 
 /// Field in log to protect.
-#[derive(Clone)]
 pub struct WebAclFieldToProtect {
     /// List of field keys to protect
     pub field_keys: Option<Vec<String>>,
@@ -837,19 +1266,38 @@ pub struct WebAclFieldToProtect {
     pub field_type: WebAclFieldToProtectFieldType,
 }
 
+impl Clone for WebAclFieldToProtect {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToProtect {
+            field_keys: rt::cl(&self.field_keys),
+            field_type: rt::cl(&self.field_type),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclFieldToProtect {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclFieldToProtect {
-            field_keys: fields.take("FieldKeys")?,
-            field_type: fields.take("FieldType")?,
+            field_keys: match fields.take("FieldKeys") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            field_type: match fields.take("FieldType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Field type to protect
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclFieldToProtectFieldType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -885,14 +1333,22 @@ impl WebAclFieldToProtectFieldType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "SINGLE_HEADER" => Some(WebAclFieldToProtectFieldType::SingleHeader),
-            "SINGLE_COOKIE" => Some(WebAclFieldToProtectFieldType::SingleCookie),
-            "SINGLE_QUERY_ARGUMENT" => Some(WebAclFieldToProtectFieldType::SingleQueryArgument),
-            "QUERY_STRING" => Some(WebAclFieldToProtectFieldType::QueryString),
-            "BODY" => Some(WebAclFieldToProtectFieldType::Body),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("SINGLE_HEADER", WebAclFieldToProtectFieldType::SingleHeader),
+        ("SINGLE_COOKIE", WebAclFieldToProtectFieldType::SingleCookie),
+        ("SINGLE_QUERY_ARGUMENT", WebAclFieldToProtectFieldType::SingleQueryArgument),
+        ("QUERY_STRING", WebAclFieldToProtectFieldType::QueryString),
+        ("BODY", WebAclFieldToProtectFieldType::Body),
+    ];
+}
+
+impl std::fmt::Debug for WebAclFieldToProtectFieldType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -913,7 +1369,6 @@ impl rt::FromJson for WebAclFieldToProtectFieldType {
 /// Default Action WebACL will take against ingress traffic when there is no matching Rule.
 ///
 /// The input form of [`WebAclDefaultAction`].
-#[derive(Clone, Default)]
 pub struct WebAclDefaultActionArgs {
     /// Allow traffic towards application.
     pub allow: Option<rt::Input<WebAclAllowActionArgs>>,
@@ -921,10 +1376,30 @@ pub struct WebAclDefaultActionArgs {
     pub block: Option<rt::Input<WebAclBlockActionArgs>>,
 }
 
+impl Clone for WebAclDefaultActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclDefaultActionArgs {
+            allow: rt::cl(&self.allow),
+            block: rt::cl(&self.block),
+        }
+    }
+}
+
+impl Default for WebAclDefaultActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclDefaultActionArgs {
+            allow: rt::df(),
+            block: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclDefaultActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Allow", &self.allow);
         rt::opt(&mut fields, "Block", &self.block);
         rt::DynInput::Object(fields)
@@ -932,7 +1407,6 @@ impl rt::ToDyn for WebAclDefaultActionArgs {
 }
 
 /// Default Action WebACL will take against ingress traffic when there is no matching Rule.
-#[derive(Clone)]
 pub struct WebAclDefaultAction {
     /// Allow traffic towards application.
     pub allow: Option<WebAclAllowAction>,
@@ -940,13 +1414,32 @@ pub struct WebAclDefaultAction {
     pub block: Option<WebAclBlockAction>,
 }
 
+impl Clone for WebAclDefaultAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclDefaultAction {
+            allow: rt::cl(&self.allow),
+            block: rt::cl(&self.block),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclDefaultAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclDefaultAction {
-            allow: fields.take("Allow")?,
-            block: fields.take("Block")?,
+            allow: match fields.take("Allow") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            block: match fields.take("Block") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -954,34 +1447,65 @@ impl rt::FromJson for WebAclDefaultAction {
 /// Allow traffic towards application.
 ///
 /// The input form of [`WebAclAllowAction`].
-#[derive(Clone, Default)]
 pub struct WebAclAllowActionArgs {
     /// Custom request handling.
     pub custom_request_handling: Option<rt::Input<WebAclCustomRequestHandlingArgs>>,
 }
 
+impl Clone for WebAclAllowActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAllowActionArgs {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
+impl Default for WebAclAllowActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAllowActionArgs {
+            custom_request_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclAllowActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "CustomRequestHandling", &self.custom_request_handling);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Allow traffic towards application.
-#[derive(Clone)]
 pub struct WebAclAllowAction {
     /// Custom request handling.
     pub custom_request_handling: Option<WebAclCustomRequestHandling>,
 }
 
+impl Clone for WebAclAllowAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAllowAction {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclAllowAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAllowAction {
-            custom_request_handling: fields.take("CustomRequestHandling")?,
+            custom_request_handling: match fields.take("CustomRequestHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -989,34 +1513,65 @@ impl rt::FromJson for WebAclAllowAction {
 /// Custom request handling.
 ///
 /// The input form of [`WebAclCustomRequestHandling`].
-#[derive(Clone, Default)]
 pub struct WebAclCustomRequestHandlingArgs {
     /// Collection of HTTP headers.
     pub insert_headers: rt::Input<Vec<rt::Input<WebAclCustomHttpHeaderArgs>>>,
 }
 
+impl Clone for WebAclCustomRequestHandlingArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomRequestHandlingArgs {
+            insert_headers: rt::cl(&self.insert_headers),
+        }
+    }
+}
+
+impl Default for WebAclCustomRequestHandlingArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCustomRequestHandlingArgs {
+            insert_headers: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCustomRequestHandlingArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "InsertHeaders", &self.insert_headers);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Custom request handling.
-#[derive(Clone)]
 pub struct WebAclCustomRequestHandling {
     /// Collection of HTTP headers.
     pub insert_headers: Vec<WebAclCustomHttpHeader>,
 }
 
+impl Clone for WebAclCustomRequestHandling {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomRequestHandling {
+            insert_headers: rt::cl(&self.insert_headers),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCustomRequestHandling {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCustomRequestHandling {
-            insert_headers: fields.take("InsertHeaders")?,
+            insert_headers: match fields.take("InsertHeaders") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1024,7 +1579,6 @@ impl rt::FromJson for WebAclCustomRequestHandling {
 /// HTTP header.
 ///
 /// The input form of [`WebAclCustomHttpHeader`].
-#[derive(Clone, Default)]
 pub struct WebAclCustomHttpHeaderArgs {
     /// HTTP header name.
     pub name: rt::Input<String>,
@@ -1032,10 +1586,30 @@ pub struct WebAclCustomHttpHeaderArgs {
     pub value: rt::Input<String>,
 }
 
+impl Clone for WebAclCustomHttpHeaderArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomHttpHeaderArgs {
+            name: rt::cl(&self.name),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for WebAclCustomHttpHeaderArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCustomHttpHeaderArgs {
+            name: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCustomHttpHeaderArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "Value", &self.value);
         rt::DynInput::Object(fields)
@@ -1043,7 +1617,6 @@ impl rt::ToDyn for WebAclCustomHttpHeaderArgs {
 }
 
 /// HTTP header.
-#[derive(Clone)]
 pub struct WebAclCustomHttpHeader {
     /// HTTP header name.
     pub name: String,
@@ -1051,13 +1624,32 @@ pub struct WebAclCustomHttpHeader {
     pub value: String,
 }
 
+impl Clone for WebAclCustomHttpHeader {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomHttpHeader {
+            name: rt::cl(&self.name),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCustomHttpHeader {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCustomHttpHeader {
-            name: fields.take("Name")?,
-            value: fields.take("Value")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1065,34 +1657,65 @@ impl rt::FromJson for WebAclCustomHttpHeader {
 /// Block traffic towards application.
 ///
 /// The input form of [`WebAclBlockAction`].
-#[derive(Clone, Default)]
 pub struct WebAclBlockActionArgs {
     /// Custom response.
     pub custom_response: Option<rt::Input<WebAclCustomResponseArgs>>,
 }
 
+impl Clone for WebAclBlockActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclBlockActionArgs {
+            custom_response: rt::cl(&self.custom_response),
+        }
+    }
+}
+
+impl Default for WebAclBlockActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclBlockActionArgs {
+            custom_response: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclBlockActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "CustomResponse", &self.custom_response);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Block traffic towards application.
-#[derive(Clone)]
 pub struct WebAclBlockAction {
     /// Custom response.
     pub custom_response: Option<WebAclCustomResponse>,
 }
 
+impl Clone for WebAclBlockAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclBlockAction {
+            custom_response: rt::cl(&self.custom_response),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclBlockAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclBlockAction {
-            custom_response: fields.take("CustomResponse")?,
+            custom_response: match fields.take("CustomResponse") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1100,7 +1723,6 @@ impl rt::FromJson for WebAclBlockAction {
 /// Custom response.
 ///
 /// The input form of [`WebAclCustomResponse`].
-#[derive(Clone, Default)]
 pub struct WebAclCustomResponseArgs {
     /// Custom response body key.
     pub custom_response_body_key: Option<rt::Input<String>>,
@@ -1110,10 +1732,32 @@ pub struct WebAclCustomResponseArgs {
     pub response_headers: Option<rt::Input<Vec<rt::Input<WebAclCustomHttpHeaderArgs>>>>,
 }
 
+impl Clone for WebAclCustomResponseArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomResponseArgs {
+            custom_response_body_key: rt::cl(&self.custom_response_body_key),
+            response_code: rt::cl(&self.response_code),
+            response_headers: rt::cl(&self.response_headers),
+        }
+    }
+}
+
+impl Default for WebAclCustomResponseArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCustomResponseArgs {
+            custom_response_body_key: rt::df(),
+            response_code: rt::df(),
+            response_headers: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCustomResponseArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "CustomResponseBodyKey", &self.custom_response_body_key);
         rt::req(&mut fields, "ResponseCode", &self.response_code);
         rt::opt(&mut fields, "ResponseHeaders", &self.response_headers);
@@ -1122,7 +1766,6 @@ impl rt::ToDyn for WebAclCustomResponseArgs {
 }
 
 /// Custom response.
-#[derive(Clone)]
 pub struct WebAclCustomResponse {
     /// Custom response body key.
     pub custom_response_body_key: Option<String>,
@@ -1132,14 +1775,37 @@ pub struct WebAclCustomResponse {
     pub response_headers: Option<Vec<WebAclCustomHttpHeader>>,
 }
 
+impl Clone for WebAclCustomResponse {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCustomResponse {
+            custom_response_body_key: rt::cl(&self.custom_response_body_key),
+            response_code: rt::cl(&self.response_code),
+            response_headers: rt::cl(&self.response_headers),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCustomResponse {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCustomResponse {
-            custom_response_body_key: fields.take("CustomResponseBodyKey")?,
-            response_code: fields.take("ResponseCode")?,
-            response_headers: fields.take("ResponseHeaders")?,
+            custom_response_body_key: match fields.take("CustomResponseBodyKey") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_code: match fields.take("ResponseCode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_headers: match fields.take("ResponseHeaders") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1147,7 +1813,6 @@ impl rt::FromJson for WebAclCustomResponse {
 /// Configures monetization for the web ACL or rule group.
 ///
 /// The input form of [`WebAclMonetizationConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclMonetizationConfigArgs {
     /// Configures cryptocurrency payment settings.
     pub crypto_config: Option<rt::Input<WebAclCryptoConfigArgs>>,
@@ -1156,10 +1821,30 @@ pub struct WebAclMonetizationConfigArgs {
     pub currency_mode: Option<rt::Input<WebAclCurrencyMode>>,
 }
 
+impl Clone for WebAclMonetizationConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclMonetizationConfigArgs {
+            crypto_config: rt::cl(&self.crypto_config),
+            currency_mode: rt::cl(&self.currency_mode),
+        }
+    }
+}
+
+impl Default for WebAclMonetizationConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclMonetizationConfigArgs {
+            crypto_config: rt::df(),
+            currency_mode: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclMonetizationConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "CryptoConfig", &self.crypto_config);
         rt::opt(&mut fields, "CurrencyMode", &self.currency_mode);
         rt::DynInput::Object(fields)
@@ -1167,7 +1852,6 @@ impl rt::ToDyn for WebAclMonetizationConfigArgs {
 }
 
 /// Configures monetization for the web ACL or rule group.
-#[derive(Clone)]
 pub struct WebAclMonetizationConfig {
     /// Configures cryptocurrency payment settings.
     pub crypto_config: Option<WebAclCryptoConfig>,
@@ -1176,13 +1860,32 @@ pub struct WebAclMonetizationConfig {
     pub currency_mode: Option<WebAclCurrencyMode>,
 }
 
+impl Clone for WebAclMonetizationConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclMonetizationConfig {
+            crypto_config: rt::cl(&self.crypto_config),
+            currency_mode: rt::cl(&self.currency_mode),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclMonetizationConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclMonetizationConfig {
-            crypto_config: fields.take("CryptoConfig")?,
-            currency_mode: fields.take("CurrencyMode")?,
+            crypto_config: match fields.take("CryptoConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            currency_mode: match fields.take("CurrencyMode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1190,34 +1893,65 @@ impl rt::FromJson for WebAclMonetizationConfig {
 /// Configures cryptocurrency payment settings.
 ///
 /// The input form of [`WebAclCryptoConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclCryptoConfigArgs {
     /// List of payment network configurations.
     pub payment_networks: rt::Input<Vec<rt::Input<WebAclPaymentNetworkArgs>>>,
 }
 
+impl Clone for WebAclCryptoConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCryptoConfigArgs {
+            payment_networks: rt::cl(&self.payment_networks),
+        }
+    }
+}
+
+impl Default for WebAclCryptoConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCryptoConfigArgs {
+            payment_networks: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCryptoConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "PaymentNetworks", &self.payment_networks);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Configures cryptocurrency payment settings.
-#[derive(Clone)]
 pub struct WebAclCryptoConfig {
     /// List of payment network configurations.
     pub payment_networks: Vec<WebAclPaymentNetwork>,
 }
 
+impl Clone for WebAclCryptoConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCryptoConfig {
+            payment_networks: rt::cl(&self.payment_networks),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCryptoConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCryptoConfig {
-            payment_networks: fields.take("PaymentNetworks")?,
+            payment_networks: match fields.take("PaymentNetworks") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1225,7 +1959,6 @@ impl rt::FromJson for WebAclCryptoConfig {
 /// Configuration for a single payment network.
 ///
 /// The input form of [`WebAclPaymentNetwork`].
-#[derive(Clone, Default)]
 pub struct WebAclPaymentNetworkArgs {
     /// The blockchain chain to use.
     pub chain: rt::Input<WebAclBlockchainChain>,
@@ -1235,10 +1968,32 @@ pub struct WebAclPaymentNetworkArgs {
     pub wallet_address: rt::Input<String>,
 }
 
+impl Clone for WebAclPaymentNetworkArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclPaymentNetworkArgs {
+            chain: rt::cl(&self.chain),
+            prices: rt::cl(&self.prices),
+            wallet_address: rt::cl(&self.wallet_address),
+        }
+    }
+}
+
+impl Default for WebAclPaymentNetworkArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclPaymentNetworkArgs {
+            chain: rt::df(),
+            prices: rt::df(),
+            wallet_address: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclPaymentNetworkArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "Chain", &self.chain);
         rt::req(&mut fields, "Prices", &self.prices);
         rt::req(&mut fields, "WalletAddress", &self.wallet_address);
@@ -1247,7 +2002,6 @@ impl rt::ToDyn for WebAclPaymentNetworkArgs {
 }
 
 /// Configuration for a single payment network.
-#[derive(Clone)]
 pub struct WebAclPaymentNetwork {
     /// The blockchain chain to use.
     pub chain: WebAclBlockchainChain,
@@ -1257,20 +2011,43 @@ pub struct WebAclPaymentNetwork {
     pub wallet_address: String,
 }
 
+impl Clone for WebAclPaymentNetwork {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclPaymentNetwork {
+            chain: rt::cl(&self.chain),
+            prices: rt::cl(&self.prices),
+            wallet_address: rt::cl(&self.wallet_address),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclPaymentNetwork {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclPaymentNetwork {
-            chain: fields.take("Chain")?,
-            prices: fields.take("Prices")?,
-            wallet_address: fields.take("WalletAddress")?,
+            chain: match fields.take("Chain") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            prices: match fields.take("Prices") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            wallet_address: match fields.take("WalletAddress") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The blockchain chain to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclBlockchainChain {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1303,13 +2080,21 @@ impl WebAclBlockchainChain {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "BASE" => Some(WebAclBlockchainChain::Base),
-            "SOLANA" => Some(WebAclBlockchainChain::Solana),
-            "BASE_SEPOLIA" => Some(WebAclBlockchainChain::BaseSepolia),
-            "SOLANA_DEVNET" => Some(WebAclBlockchainChain::SolanaDevnet),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("BASE", WebAclBlockchainChain::Base),
+        ("SOLANA", WebAclBlockchainChain::Solana),
+        ("BASE_SEPOLIA", WebAclBlockchainChain::BaseSepolia),
+        ("SOLANA_DEVNET", WebAclBlockchainChain::SolanaDevnet),
+    ];
+}
+
+impl std::fmt::Debug for WebAclBlockchainChain {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1330,7 +2115,6 @@ impl rt::FromJson for WebAclBlockchainChain {
 /// A price configuration.
 ///
 /// The input form of [`WebAclPrice`].
-#[derive(Clone, Default)]
 pub struct WebAclPriceArgs {
     /// The price amount.
     pub amount: rt::Input<String>,
@@ -1338,10 +2122,30 @@ pub struct WebAclPriceArgs {
     pub currency: rt::Input<WebAclCryptoCurrency>,
 }
 
+impl Clone for WebAclPriceArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclPriceArgs {
+            amount: rt::cl(&self.amount),
+            currency: rt::cl(&self.currency),
+        }
+    }
+}
+
+impl Default for WebAclPriceArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclPriceArgs {
+            amount: rt::df(),
+            currency: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclPriceArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Amount", &self.amount);
         rt::req(&mut fields, "Currency", &self.currency);
         rt::DynInput::Object(fields)
@@ -1349,7 +2153,6 @@ impl rt::ToDyn for WebAclPriceArgs {
 }
 
 /// A price configuration.
-#[derive(Clone)]
 pub struct WebAclPrice {
     /// The price amount.
     pub amount: String,
@@ -1357,19 +2160,38 @@ pub struct WebAclPrice {
     pub currency: WebAclCryptoCurrency,
 }
 
+impl Clone for WebAclPrice {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclPrice {
+            amount: rt::cl(&self.amount),
+            currency: rt::cl(&self.currency),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclPrice {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclPrice {
-            amount: fields.take("Amount")?,
-            currency: fields.take("Currency")?,
+            amount: match fields.take("Amount") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            currency: match fields.take("Currency") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The cryptocurrency to use for payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclCryptoCurrency {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1393,10 +2215,18 @@ impl WebAclCryptoCurrency {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "USDC" => Some(WebAclCryptoCurrency::Usdc),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("USDC", WebAclCryptoCurrency::Usdc),
+    ];
+}
+
+impl std::fmt::Debug for WebAclCryptoCurrency {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1416,7 +2246,7 @@ impl rt::FromJson for WebAclCryptoCurrency {
 
 /// The currency mode for monetization. Use REAL for production payments and TEST for testing with
 /// testnet currencies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclCurrencyMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1443,11 +2273,19 @@ impl WebAclCurrencyMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "REAL" => Some(WebAclCurrencyMode::Real),
-            "TEST" => Some(WebAclCurrencyMode::Test),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("REAL", WebAclCurrencyMode::Real),
+        ("TEST", WebAclCurrencyMode::Test),
+    ];
+}
+
+impl std::fmt::Debug for WebAclCurrencyMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1468,37 +2306,68 @@ impl rt::FromJson for WebAclCurrencyMode {
 /// Configures the options for on-source DDoS protection provided by supported resource type.
 ///
 /// The input form of [`WebAclOnSourceDdosProtectionConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclOnSourceDdosProtectionConfigArgs {
     pub alb_low_reputation_mode: rt::Input<WebAclOnSourceDdosProtectionConfigAlbLowReputationMode>,
+}
+
+impl Clone for WebAclOnSourceDdosProtectionConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclOnSourceDdosProtectionConfigArgs {
+            alb_low_reputation_mode: rt::cl(&self.alb_low_reputation_mode),
+        }
+    }
+}
+
+impl Default for WebAclOnSourceDdosProtectionConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclOnSourceDdosProtectionConfigArgs {
+            alb_low_reputation_mode: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclOnSourceDdosProtectionConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "ALBLowReputationMode", &self.alb_low_reputation_mode);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Configures the options for on-source DDoS protection provided by supported resource type.
-#[derive(Clone)]
 pub struct WebAclOnSourceDdosProtectionConfig {
     pub alb_low_reputation_mode: WebAclOnSourceDdosProtectionConfigAlbLowReputationMode,
+}
+
+impl Clone for WebAclOnSourceDdosProtectionConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclOnSourceDdosProtectionConfig {
+            alb_low_reputation_mode: rt::cl(&self.alb_low_reputation_mode),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclOnSourceDdosProtectionConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclOnSourceDdosProtectionConfig {
-            alb_low_reputation_mode: fields.take("ALBLowReputationMode")?,
+            alb_low_reputation_mode: match fields.take("ALBLowReputationMode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclOnSourceDdosProtectionConfigAlbLowReputationMode {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -1525,11 +2394,19 @@ impl WebAclOnSourceDdosProtectionConfigAlbLowReputationMode {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ACTIVE_UNDER_DDOS" => Some(WebAclOnSourceDdosProtectionConfigAlbLowReputationMode::ActiveUnderDdos),
-            "ALWAYS_ON" => Some(WebAclOnSourceDdosProtectionConfigAlbLowReputationMode::AlwaysOn),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ACTIVE_UNDER_DDOS", WebAclOnSourceDdosProtectionConfigAlbLowReputationMode::ActiveUnderDdos),
+        ("ALWAYS_ON", WebAclOnSourceDdosProtectionConfigAlbLowReputationMode::AlwaysOn),
+    ];
+}
+
+impl std::fmt::Debug for WebAclOnSourceDdosProtectionConfigAlbLowReputationMode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -1550,7 +2427,6 @@ impl rt::FromJson for WebAclOnSourceDdosProtectionConfigAlbLowReputationMode {
 /// Rule of WebACL that contains condition and action.
 ///
 /// The input form of [`WebAclRule`].
-#[derive(Clone, Default)]
 pub struct WebAclRuleArgs {
     /// Action taken when Rule matches its condition.
     pub action: Option<rt::Input<WebAclRuleActionArgs>>,
@@ -1571,10 +2447,44 @@ pub struct WebAclRuleArgs {
     pub visibility_config: rt::Input<WebAclVisibilityConfigArgs>,
 }
 
+impl Clone for WebAclRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRuleArgs {
+            action: rt::cl(&self.action),
+            captcha_config: rt::cl(&self.captcha_config),
+            challenge_config: rt::cl(&self.challenge_config),
+            name: rt::cl(&self.name),
+            override_action: rt::cl(&self.override_action),
+            priority: rt::cl(&self.priority),
+            rule_labels: rt::cl(&self.rule_labels),
+            statement: rt::cl(&self.statement),
+            visibility_config: rt::cl(&self.visibility_config),
+        }
+    }
+}
+
+impl Default for WebAclRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRuleArgs {
+            action: rt::df(),
+            captcha_config: rt::df(),
+            challenge_config: rt::df(),
+            name: rt::df(),
+            override_action: rt::df(),
+            priority: rt::df(),
+            rule_labels: rt::df(),
+            statement: rt::df(),
+            visibility_config: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(9);
+        let mut fields = rt::fields(9);
         rt::opt(&mut fields, "Action", &self.action);
         rt::opt(&mut fields, "CaptchaConfig", &self.captcha_config);
         rt::opt(&mut fields, "ChallengeConfig", &self.challenge_config);
@@ -1589,7 +2499,6 @@ impl rt::ToDyn for WebAclRuleArgs {
 }
 
 /// Rule of WebACL that contains condition and action.
-#[derive(Clone)]
 pub struct WebAclRule {
     /// Action taken when Rule matches its condition.
     pub action: Option<WebAclRuleAction>,
@@ -1610,20 +2519,67 @@ pub struct WebAclRule {
     pub visibility_config: WebAclVisibilityConfig,
 }
 
+impl Clone for WebAclRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRule {
+            action: rt::cl(&self.action),
+            captcha_config: rt::cl(&self.captcha_config),
+            challenge_config: rt::cl(&self.challenge_config),
+            name: rt::cl(&self.name),
+            override_action: rt::cl(&self.override_action),
+            priority: rt::cl(&self.priority),
+            rule_labels: rt::cl(&self.rule_labels),
+            statement: rt::cl(&self.statement),
+            visibility_config: rt::cl(&self.visibility_config),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRule {
-            action: fields.take("Action")?,
-            captcha_config: fields.take("CaptchaConfig")?,
-            challenge_config: fields.take("ChallengeConfig")?,
-            name: fields.take("Name")?,
-            override_action: fields.take("OverrideAction")?,
-            priority: fields.take("Priority")?,
-            rule_labels: fields.take("RuleLabels")?,
-            statement: fields.take("Statement")?,
-            visibility_config: fields.take("VisibilityConfig")?,
+            action: match fields.take("Action") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            captcha_config: match fields.take("CaptchaConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            challenge_config: match fields.take("ChallengeConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            override_action: match fields.take("OverrideAction") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            priority: match fields.take("Priority") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            rule_labels: match fields.take("RuleLabels") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            statement: match fields.take("Statement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            visibility_config: match fields.take("VisibilityConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1631,7 +2587,6 @@ impl rt::FromJson for WebAclRule {
 /// Action taken when Rule matches its condition.
 ///
 /// The input form of [`WebAclRuleAction`].
-#[derive(Clone, Default)]
 pub struct WebAclRuleActionArgs {
     /// Allow traffic towards application.
     pub allow: Option<rt::Input<WebAclAllowActionArgs>>,
@@ -1648,10 +2603,38 @@ pub struct WebAclRuleActionArgs {
     pub monetize: Option<rt::Input<WebAclMonetizeActionArgs>>,
 }
 
+impl Clone for WebAclRuleActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRuleActionArgs {
+            allow: rt::cl(&self.allow),
+            block: rt::cl(&self.block),
+            captcha: rt::cl(&self.captcha),
+            challenge: rt::cl(&self.challenge),
+            count: rt::cl(&self.count),
+            monetize: rt::cl(&self.monetize),
+        }
+    }
+}
+
+impl Default for WebAclRuleActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRuleActionArgs {
+            allow: rt::df(),
+            block: rt::df(),
+            captcha: rt::df(),
+            challenge: rt::df(),
+            count: rt::df(),
+            monetize: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRuleActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(6);
+        let mut fields = rt::fields(6);
         rt::opt(&mut fields, "Allow", &self.allow);
         rt::opt(&mut fields, "Block", &self.block);
         rt::opt(&mut fields, "Captcha", &self.captcha);
@@ -1663,7 +2646,6 @@ impl rt::ToDyn for WebAclRuleActionArgs {
 }
 
 /// Action taken when Rule matches its condition.
-#[derive(Clone)]
 pub struct WebAclRuleAction {
     /// Allow traffic towards application.
     pub allow: Option<WebAclAllowAction>,
@@ -1680,17 +2662,52 @@ pub struct WebAclRuleAction {
     pub monetize: Option<WebAclMonetizeAction>,
 }
 
+impl Clone for WebAclRuleAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRuleAction {
+            allow: rt::cl(&self.allow),
+            block: rt::cl(&self.block),
+            captcha: rt::cl(&self.captcha),
+            challenge: rt::cl(&self.challenge),
+            count: rt::cl(&self.count),
+            monetize: rt::cl(&self.monetize),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRuleAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRuleAction {
-            allow: fields.take("Allow")?,
-            block: fields.take("Block")?,
-            captcha: fields.take("Captcha")?,
-            challenge: fields.take("Challenge")?,
-            count: fields.take("Count")?,
-            monetize: fields.take("Monetize")?,
+            allow: match fields.take("Allow") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            block: match fields.take("Block") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            captcha: match fields.take("Captcha") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            challenge: match fields.take("Challenge") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            count: match fields.take("Count") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            monetize: match fields.take("Monetize") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1698,34 +2715,65 @@ impl rt::FromJson for WebAclRuleAction {
 /// Checks valid token exists with request.
 ///
 /// The input form of [`WebAclCaptchaAction`].
-#[derive(Clone, Default)]
 pub struct WebAclCaptchaActionArgs {
     /// Custom request handling.
     pub custom_request_handling: Option<rt::Input<WebAclCustomRequestHandlingArgs>>,
 }
 
+impl Clone for WebAclCaptchaActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCaptchaActionArgs {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
+impl Default for WebAclCaptchaActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCaptchaActionArgs {
+            custom_request_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCaptchaActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "CustomRequestHandling", &self.custom_request_handling);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Checks valid token exists with request.
-#[derive(Clone)]
 pub struct WebAclCaptchaAction {
     /// Custom request handling.
     pub custom_request_handling: Option<WebAclCustomRequestHandling>,
 }
 
+impl Clone for WebAclCaptchaAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCaptchaAction {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCaptchaAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCaptchaAction {
-            custom_request_handling: fields.take("CustomRequestHandling")?,
+            custom_request_handling: match fields.take("CustomRequestHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1734,16 +2782,33 @@ impl rt::FromJson for WebAclCaptchaAction {
 /// returns a browser challenge to the client.
 ///
 /// The input form of [`WebAclChallengeAction`].
-#[derive(Clone, Default)]
 pub struct WebAclChallengeActionArgs {
     /// Custom request handling.
     pub custom_request_handling: Option<rt::Input<WebAclCustomRequestHandlingArgs>>,
 }
 
+impl Clone for WebAclChallengeActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclChallengeActionArgs {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
+impl Default for WebAclChallengeActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclChallengeActionArgs {
+            custom_request_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclChallengeActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "CustomRequestHandling", &self.custom_request_handling);
         rt::DynInput::Object(fields)
     }
@@ -1751,18 +2816,32 @@ impl rt::ToDyn for WebAclChallengeActionArgs {
 
 /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not,
 /// returns a browser challenge to the client.
-#[derive(Clone)]
 pub struct WebAclChallengeAction {
     /// Custom request handling.
     pub custom_request_handling: Option<WebAclCustomRequestHandling>,
 }
 
+impl Clone for WebAclChallengeAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclChallengeAction {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclChallengeAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclChallengeAction {
-            custom_request_handling: fields.take("CustomRequestHandling")?,
+            custom_request_handling: match fields.take("CustomRequestHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1770,34 +2849,65 @@ impl rt::FromJson for WebAclChallengeAction {
 /// Allow traffic towards application.
 ///
 /// The input form of [`WebAclCountAction`].
-#[derive(Clone, Default)]
 pub struct WebAclCountActionArgs {
     /// Custom request handling.
     pub custom_request_handling: Option<rt::Input<WebAclCustomRequestHandlingArgs>>,
 }
 
+impl Clone for WebAclCountActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCountActionArgs {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
+impl Default for WebAclCountActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCountActionArgs {
+            custom_request_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCountActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "CustomRequestHandling", &self.custom_request_handling);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Allow traffic towards application.
-#[derive(Clone)]
 pub struct WebAclCountAction {
     /// Custom request handling.
     pub custom_request_handling: Option<WebAclCustomRequestHandling>,
 }
 
+impl Clone for WebAclCountAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCountAction {
+            custom_request_handling: rt::cl(&self.custom_request_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCountAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCountAction {
-            custom_request_handling: fields.take("CustomRequestHandling")?,
+            custom_request_handling: match fields.take("CustomRequestHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1805,34 +2915,65 @@ impl rt::FromJson for WebAclCountAction {
 /// Monetize action for rules.
 ///
 /// The input form of [`WebAclMonetizeAction`].
-#[derive(Clone, Default)]
 pub struct WebAclMonetizeActionArgs {
     /// The price multiplier for the monetize action.
     pub price_multiplier: Option<rt::Input<String>>,
 }
 
+impl Clone for WebAclMonetizeActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclMonetizeActionArgs {
+            price_multiplier: rt::cl(&self.price_multiplier),
+        }
+    }
+}
+
+impl Default for WebAclMonetizeActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclMonetizeActionArgs {
+            price_multiplier: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclMonetizeActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "PriceMultiplier", &self.price_multiplier);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Monetize action for rules.
-#[derive(Clone)]
 pub struct WebAclMonetizeAction {
     /// The price multiplier for the monetize action.
     pub price_multiplier: Option<String>,
 }
 
+impl Clone for WebAclMonetizeAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclMonetizeAction {
+            price_multiplier: rt::cl(&self.price_multiplier),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclMonetizeAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclMonetizeAction {
-            price_multiplier: fields.take("PriceMultiplier")?,
+            price_multiplier: match fields.take("PriceMultiplier") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1841,16 +2982,35 @@ impl rt::FromJson for WebAclMonetizeAction {
 /// RuleGroupReferenceStatement or ManagedRuleGroupReferenceStatement.
 ///
 /// The input form of [`WebAclOverrideAction`].
-#[derive(Clone, Default)]
 pub struct WebAclOverrideActionArgs {
     pub count: Option<rt::Input<rt::Json>>,
     pub none: Option<rt::Input<rt::Json>>,
 }
 
+impl Clone for WebAclOverrideActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclOverrideActionArgs {
+            count: rt::cl(&self.count),
+            none: rt::cl(&self.none),
+        }
+    }
+}
+
+impl Default for WebAclOverrideActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclOverrideActionArgs {
+            count: rt::df(),
+            none: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclOverrideActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Count", &self.count);
         rt::opt(&mut fields, "None", &self.none);
         rt::DynInput::Object(fields)
@@ -1859,51 +3019,100 @@ impl rt::ToDyn for WebAclOverrideActionArgs {
 
 /// Override a RuleGroup or ManagedRuleGroup behavior. This can only be applied to Rule that has
 /// RuleGroupReferenceStatement or ManagedRuleGroupReferenceStatement.
-#[derive(Clone)]
 pub struct WebAclOverrideAction {
     pub count: Option<rt::Json>,
     pub none: Option<rt::Json>,
 }
 
+impl Clone for WebAclOverrideAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclOverrideAction {
+            count: rt::cl(&self.count),
+            none: rt::cl(&self.none),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclOverrideAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclOverrideAction {
-            count: fields.take("Count")?,
-            none: fields.take("None")?,
+            count: match fields.take("Count") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            none: match fields.take("None") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclLabel`].
-#[derive(Clone, Default)]
 pub struct WebAclLabelArgs {
     /// Name of the Label.
     pub name: rt::Input<String>,
 }
 
+impl Clone for WebAclLabelArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclLabelArgs {
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
+impl Default for WebAclLabelArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclLabelArgs {
+            name: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclLabelArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Name", &self.name);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclLabel {
     /// Name of the Label.
     pub name: String,
 }
 
+impl Clone for WebAclLabel {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclLabel {
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclLabel {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclLabel {
-            name: fields.take("Name")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -1911,7 +3120,6 @@ impl rt::FromJson for WebAclLabel {
 /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
 ///
 /// The input form of [`WebAclStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclStatementArgs {
     pub and_statement: Option<rt::Input<WebAclAndStatementArgs>>,
     pub asn_match_statement: Option<rt::Input<WebAclAsnMatchStatementArgs>>,
@@ -1935,10 +3143,58 @@ pub struct WebAclStatementArgs {
     pub xss_match_statement: Option<rt::Input<WebAclXssMatchStatementArgs>>,
 }
 
+impl Clone for WebAclStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclStatementArgs {
+            and_statement: rt::cl(&self.and_statement),
+            asn_match_statement: rt::cl(&self.asn_match_statement),
+            byte_match_statement: rt::cl(&self.byte_match_statement),
+            geo_match_statement: rt::cl(&self.geo_match_statement),
+            ip_set_reference_statement: rt::cl(&self.ip_set_reference_statement),
+            label_match_statement: rt::cl(&self.label_match_statement),
+            managed_rule_group_statement: rt::cl(&self.managed_rule_group_statement),
+            not_statement: rt::cl(&self.not_statement),
+            or_statement: rt::cl(&self.or_statement),
+            rate_based_statement: rt::cl(&self.rate_based_statement),
+            regex_match_statement: rt::cl(&self.regex_match_statement),
+            regex_pattern_set_reference_statement: rt::cl(&self.regex_pattern_set_reference_statement),
+            rule_group_reference_statement: rt::cl(&self.rule_group_reference_statement),
+            size_constraint_statement: rt::cl(&self.size_constraint_statement),
+            sqli_match_statement: rt::cl(&self.sqli_match_statement),
+            xss_match_statement: rt::cl(&self.xss_match_statement),
+        }
+    }
+}
+
+impl Default for WebAclStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclStatementArgs {
+            and_statement: rt::df(),
+            asn_match_statement: rt::df(),
+            byte_match_statement: rt::df(),
+            geo_match_statement: rt::df(),
+            ip_set_reference_statement: rt::df(),
+            label_match_statement: rt::df(),
+            managed_rule_group_statement: rt::df(),
+            not_statement: rt::df(),
+            or_statement: rt::df(),
+            rate_based_statement: rt::df(),
+            regex_match_statement: rt::df(),
+            regex_pattern_set_reference_statement: rt::df(),
+            rule_group_reference_statement: rt::df(),
+            size_constraint_statement: rt::df(),
+            sqli_match_statement: rt::df(),
+            xss_match_statement: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(16);
+        let mut fields = rt::fields(16);
         rt::opt(&mut fields, "AndStatement", &self.and_statement);
         rt::opt(&mut fields, "AsnMatchStatement", &self.asn_match_statement);
         rt::opt(&mut fields, "ByteMatchStatement", &self.byte_match_statement);
@@ -1960,7 +3216,6 @@ impl rt::ToDyn for WebAclStatementArgs {
 }
 
 /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
-#[derive(Clone)]
 pub struct WebAclStatement {
     pub and_statement: Option<WebAclAndStatement>,
     pub asn_match_statement: Option<WebAclAsnMatchStatement>,
@@ -1984,130 +3239,310 @@ pub struct WebAclStatement {
     pub xss_match_statement: Option<WebAclXssMatchStatement>,
 }
 
+impl Clone for WebAclStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclStatement {
+            and_statement: rt::cl(&self.and_statement),
+            asn_match_statement: rt::cl(&self.asn_match_statement),
+            byte_match_statement: rt::cl(&self.byte_match_statement),
+            geo_match_statement: rt::cl(&self.geo_match_statement),
+            ip_set_reference_statement: rt::cl(&self.ip_set_reference_statement),
+            label_match_statement: rt::cl(&self.label_match_statement),
+            managed_rule_group_statement: rt::cl(&self.managed_rule_group_statement),
+            not_statement: rt::cl(&self.not_statement),
+            or_statement: rt::cl(&self.or_statement),
+            rate_based_statement: rt::cl(&self.rate_based_statement),
+            regex_match_statement: rt::cl(&self.regex_match_statement),
+            regex_pattern_set_reference_statement: rt::cl(&self.regex_pattern_set_reference_statement),
+            rule_group_reference_statement: rt::cl(&self.rule_group_reference_statement),
+            size_constraint_statement: rt::cl(&self.size_constraint_statement),
+            sqli_match_statement: rt::cl(&self.sqli_match_statement),
+            xss_match_statement: rt::cl(&self.xss_match_statement),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclStatement {
-            and_statement: fields.take("AndStatement")?,
-            asn_match_statement: fields.take("AsnMatchStatement")?,
-            byte_match_statement: fields.take("ByteMatchStatement")?,
-            geo_match_statement: fields.take("GeoMatchStatement")?,
-            ip_set_reference_statement: fields.take("IPSetReferenceStatement")?,
-            label_match_statement: fields.take("LabelMatchStatement")?,
-            managed_rule_group_statement: fields.take("ManagedRuleGroupStatement")?,
-            not_statement: fields.take("NotStatement")?,
-            or_statement: fields.take("OrStatement")?,
-            rate_based_statement: fields.take("RateBasedStatement")?,
-            regex_match_statement: fields.take("RegexMatchStatement")?,
-            regex_pattern_set_reference_statement: fields.take("RegexPatternSetReferenceStatement")?,
-            rule_group_reference_statement: fields.take("RuleGroupReferenceStatement")?,
-            size_constraint_statement: fields.take("SizeConstraintStatement")?,
-            sqli_match_statement: fields.take("SqliMatchStatement")?,
-            xss_match_statement: fields.take("XssMatchStatement")?,
+            and_statement: match fields.take("AndStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            asn_match_statement: match fields.take("AsnMatchStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            byte_match_statement: match fields.take("ByteMatchStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            geo_match_statement: match fields.take("GeoMatchStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ip_set_reference_statement: match fields.take("IPSetReferenceStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            label_match_statement: match fields.take("LabelMatchStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            managed_rule_group_statement: match fields.take("ManagedRuleGroupStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            not_statement: match fields.take("NotStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            or_statement: match fields.take("OrStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            rate_based_statement: match fields.take("RateBasedStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            regex_match_statement: match fields.take("RegexMatchStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            regex_pattern_set_reference_statement: match fields.take("RegexPatternSetReferenceStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            rule_group_reference_statement: match fields.take("RuleGroupReferenceStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            size_constraint_statement: match fields.take("SizeConstraintStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sqli_match_statement: match fields.take("SqliMatchStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            xss_match_statement: match fields.take("XssMatchStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclAndStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclAndStatementArgs {
     pub statements: rt::Input<Vec<rt::Input<WebAclStatementArgs>>>,
+}
+
+impl Clone for WebAclAndStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAndStatementArgs {
+            statements: rt::cl(&self.statements),
+        }
+    }
+}
+
+impl Default for WebAclAndStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAndStatementArgs {
+            statements: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclAndStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Statements", &self.statements);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclAndStatement {
     pub statements: Vec<WebAclStatement>,
+}
+
+impl Clone for WebAclAndStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAndStatement {
+            statements: rt::cl(&self.statements),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclAndStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAndStatement {
-            statements: fields.take("Statements")?,
+            statements: match fields.take("Statements") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclAsnMatchStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclAsnMatchStatementArgs {
     pub asn_list: Option<rt::Input<Vec<rt::Input<i64>>>>,
     pub forwarded_ip_config: Option<rt::Input<WebAclForwardedIpConfigurationArgs>>,
 }
 
+impl Clone for WebAclAsnMatchStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAsnMatchStatementArgs {
+            asn_list: rt::cl(&self.asn_list),
+            forwarded_ip_config: rt::cl(&self.forwarded_ip_config),
+        }
+    }
+}
+
+impl Default for WebAclAsnMatchStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAsnMatchStatementArgs {
+            asn_list: rt::df(),
+            forwarded_ip_config: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclAsnMatchStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "AsnList", &self.asn_list);
         rt::opt(&mut fields, "ForwardedIPConfig", &self.forwarded_ip_config);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclAsnMatchStatement {
     pub asn_list: Option<Vec<i64>>,
     pub forwarded_ip_config: Option<WebAclForwardedIpConfiguration>,
 }
 
+impl Clone for WebAclAsnMatchStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAsnMatchStatement {
+            asn_list: rt::cl(&self.asn_list),
+            forwarded_ip_config: rt::cl(&self.forwarded_ip_config),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclAsnMatchStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAsnMatchStatement {
-            asn_list: fields.take("AsnList")?,
-            forwarded_ip_config: fields.take("ForwardedIPConfig")?,
+            asn_list: match fields.take("AsnList") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            forwarded_ip_config: match fields.take("ForwardedIPConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclForwardedIpConfiguration`].
-#[derive(Clone, Default)]
 pub struct WebAclForwardedIpConfigurationArgs {
     pub fallback_behavior: rt::Input<WebAclForwardedIpConfigurationFallbackBehavior>,
     pub header_name: rt::Input<String>,
 }
 
+impl Clone for WebAclForwardedIpConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclForwardedIpConfigurationArgs {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+            header_name: rt::cl(&self.header_name),
+        }
+    }
+}
+
+impl Default for WebAclForwardedIpConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclForwardedIpConfigurationArgs {
+            fallback_behavior: rt::df(),
+            header_name: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclForwardedIpConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "FallbackBehavior", &self.fallback_behavior);
         rt::req(&mut fields, "HeaderName", &self.header_name);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclForwardedIpConfiguration {
     pub fallback_behavior: WebAclForwardedIpConfigurationFallbackBehavior,
     pub header_name: String,
 }
 
+impl Clone for WebAclForwardedIpConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclForwardedIpConfiguration {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+            header_name: rt::cl(&self.header_name),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclForwardedIpConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclForwardedIpConfiguration {
-            fallback_behavior: fields.take("FallbackBehavior")?,
-            header_name: fields.take("HeaderName")?,
+            fallback_behavior: match fields.take("FallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            header_name: match fields.take("HeaderName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclForwardedIpConfigurationFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2134,11 +3569,19 @@ impl WebAclForwardedIpConfigurationFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclForwardedIpConfigurationFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclForwardedIpConfigurationFallbackBehavior::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclForwardedIpConfigurationFallbackBehavior::Match),
+        ("NO_MATCH", WebAclForwardedIpConfigurationFallbackBehavior::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclForwardedIpConfigurationFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2159,7 +3602,6 @@ impl rt::FromJson for WebAclForwardedIpConfigurationFallbackBehavior {
 /// Byte Match statement.
 ///
 /// The input form of [`WebAclByteMatchStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclByteMatchStatementArgs {
     /// Field of the request to match.
     pub field_to_match: rt::Input<WebAclFieldToMatchArgs>,
@@ -2173,10 +3615,38 @@ pub struct WebAclByteMatchStatementArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclByteMatchStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclByteMatchStatementArgs {
+            field_to_match: rt::cl(&self.field_to_match),
+            positional_constraint: rt::cl(&self.positional_constraint),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            search_string: rt::cl(&self.search_string),
+            search_string_base64: rt::cl(&self.search_string_base64),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclByteMatchStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclByteMatchStatementArgs {
+            field_to_match: rt::df(),
+            positional_constraint: rt::df(),
+            pre_parse_text_transformations: rt::df(),
+            search_string: rt::df(),
+            search_string_base64: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclByteMatchStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(6);
+        let mut fields = rt::fields(6);
         rt::req(&mut fields, "FieldToMatch", &self.field_to_match);
         rt::req(&mut fields, "PositionalConstraint", &self.positional_constraint);
         rt::opt(&mut fields, "PreParseTextTransformations", &self.pre_parse_text_transformations);
@@ -2188,7 +3658,6 @@ impl rt::ToDyn for WebAclByteMatchStatementArgs {
 }
 
 /// Byte Match statement.
-#[derive(Clone)]
 pub struct WebAclByteMatchStatement {
     /// Field of the request to match.
     pub field_to_match: WebAclFieldToMatch,
@@ -2202,17 +3671,52 @@ pub struct WebAclByteMatchStatement {
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclByteMatchStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclByteMatchStatement {
+            field_to_match: rt::cl(&self.field_to_match),
+            positional_constraint: rt::cl(&self.positional_constraint),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            search_string: rt::cl(&self.search_string),
+            search_string_base64: rt::cl(&self.search_string_base64),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclByteMatchStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclByteMatchStatement {
-            field_to_match: fields.take("FieldToMatch")?,
-            positional_constraint: fields.take("PositionalConstraint")?,
-            pre_parse_text_transformations: fields.take("PreParseTextTransformations")?,
-            search_string: fields.take("SearchString")?,
-            search_string_base64: fields.take("SearchStringBase64")?,
-            text_transformations: fields.take("TextTransformations")?,
+            field_to_match: match fields.take("FieldToMatch") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            positional_constraint: match fields.take("PositionalConstraint") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            pre_parse_text_transformations: match fields.take("PreParseTextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            search_string: match fields.take("SearchString") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            search_string_base64: match fields.take("SearchStringBase64") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2220,7 +3724,6 @@ impl rt::FromJson for WebAclByteMatchStatement {
 /// Field of the request to match.
 ///
 /// The input form of [`WebAclFieldToMatch`].
-#[derive(Clone, Default)]
 pub struct WebAclFieldToMatchArgs {
     pub all_query_arguments: Option<rt::Input<rt::Json>>,
     /// The body of a web request. This immediately follows the request headers.
@@ -2250,10 +3753,54 @@ pub struct WebAclFieldToMatchArgs {
     pub uri_path: Option<rt::Input<rt::Json>>,
 }
 
+impl Clone for WebAclFieldToMatchArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToMatchArgs {
+            all_query_arguments: rt::cl(&self.all_query_arguments),
+            body: rt::cl(&self.body),
+            cookies: rt::cl(&self.cookies),
+            header_order: rt::cl(&self.header_order),
+            headers: rt::cl(&self.headers),
+            ja3_fingerprint: rt::cl(&self.ja3_fingerprint),
+            ja4_fingerprint: rt::cl(&self.ja4_fingerprint),
+            json_body: rt::cl(&self.json_body),
+            method: rt::cl(&self.method),
+            query_string: rt::cl(&self.query_string),
+            single_header: rt::cl(&self.single_header),
+            single_query_argument: rt::cl(&self.single_query_argument),
+            uri_fragment: rt::cl(&self.uri_fragment),
+            uri_path: rt::cl(&self.uri_path),
+        }
+    }
+}
+
+impl Default for WebAclFieldToMatchArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclFieldToMatchArgs {
+            all_query_arguments: rt::df(),
+            body: rt::df(),
+            cookies: rt::df(),
+            header_order: rt::df(),
+            headers: rt::df(),
+            ja3_fingerprint: rt::df(),
+            ja4_fingerprint: rt::df(),
+            json_body: rt::df(),
+            method: rt::df(),
+            query_string: rt::df(),
+            single_header: rt::df(),
+            single_query_argument: rt::df(),
+            uri_fragment: rt::df(),
+            uri_path: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclFieldToMatchArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(14);
+        let mut fields = rt::fields(14);
         rt::opt(&mut fields, "AllQueryArguments", &self.all_query_arguments);
         rt::opt(&mut fields, "Body", &self.body);
         rt::opt(&mut fields, "Cookies", &self.cookies);
@@ -2273,7 +3820,6 @@ impl rt::ToDyn for WebAclFieldToMatchArgs {
 }
 
 /// Field of the request to match.
-#[derive(Clone)]
 pub struct WebAclFieldToMatch {
     pub all_query_arguments: Option<rt::Json>,
     /// The body of a web request. This immediately follows the request headers.
@@ -2303,25 +3849,92 @@ pub struct WebAclFieldToMatch {
     pub uri_path: Option<rt::Json>,
 }
 
+impl Clone for WebAclFieldToMatch {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToMatch {
+            all_query_arguments: rt::cl(&self.all_query_arguments),
+            body: rt::cl(&self.body),
+            cookies: rt::cl(&self.cookies),
+            header_order: rt::cl(&self.header_order),
+            headers: rt::cl(&self.headers),
+            ja3_fingerprint: rt::cl(&self.ja3_fingerprint),
+            ja4_fingerprint: rt::cl(&self.ja4_fingerprint),
+            json_body: rt::cl(&self.json_body),
+            method: rt::cl(&self.method),
+            query_string: rt::cl(&self.query_string),
+            single_header: rt::cl(&self.single_header),
+            single_query_argument: rt::cl(&self.single_query_argument),
+            uri_fragment: rt::cl(&self.uri_fragment),
+            uri_path: rt::cl(&self.uri_path),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclFieldToMatch {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclFieldToMatch {
-            all_query_arguments: fields.take("AllQueryArguments")?,
-            body: fields.take("Body")?,
-            cookies: fields.take("Cookies")?,
-            header_order: fields.take("HeaderOrder")?,
-            headers: fields.take("Headers")?,
-            ja3_fingerprint: fields.take("JA3Fingerprint")?,
-            ja4_fingerprint: fields.take("JA4Fingerprint")?,
-            json_body: fields.take("JsonBody")?,
-            method: fields.take("Method")?,
-            query_string: fields.take("QueryString")?,
-            single_header: fields.take("SingleHeader")?,
-            single_query_argument: fields.take("SingleQueryArgument")?,
-            uri_fragment: fields.take("UriFragment")?,
-            uri_path: fields.take("UriPath")?,
+            all_query_arguments: match fields.take("AllQueryArguments") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            body: match fields.take("Body") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            cookies: match fields.take("Cookies") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            header_order: match fields.take("HeaderOrder") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            headers: match fields.take("Headers") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ja3_fingerprint: match fields.take("JA3Fingerprint") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ja4_fingerprint: match fields.take("JA4Fingerprint") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            json_body: match fields.take("JsonBody") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            method: match fields.take("Method") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            query_string: match fields.take("QueryString") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            single_header: match fields.take("SingleHeader") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            single_query_argument: match fields.take("SingleQueryArgument") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            uri_fragment: match fields.take("UriFragment") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            uri_path: match fields.take("UriPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2329,40 +3942,71 @@ impl rt::FromJson for WebAclFieldToMatch {
 /// The body of a web request. This immediately follows the request headers.
 ///
 /// The input form of [`WebAclBody`].
-#[derive(Clone, Default)]
 pub struct WebAclBodyArgs {
     /// Handling of requests containing oversize fields
     pub oversize_handling: Option<rt::Input<WebAclOversizeHandling>>,
 }
 
+impl Clone for WebAclBodyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclBodyArgs {
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
+impl Default for WebAclBodyArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclBodyArgs {
+            oversize_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclBodyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "OversizeHandling", &self.oversize_handling);
         rt::DynInput::Object(fields)
     }
 }
 
 /// The body of a web request. This immediately follows the request headers.
-#[derive(Clone)]
 pub struct WebAclBody {
     /// Handling of requests containing oversize fields
     pub oversize_handling: Option<WebAclOversizeHandling>,
 }
 
+impl Clone for WebAclBody {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclBody {
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclBody {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclBody {
-            oversize_handling: fields.take("OversizeHandling")?,
+            oversize_handling: match fields.take("OversizeHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Handling of requests containing oversize fields
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclOversizeHandling {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2392,12 +4036,20 @@ impl WebAclOversizeHandling {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "CONTINUE" => Some(WebAclOversizeHandling::Continue),
-            "MATCH" => Some(WebAclOversizeHandling::Match),
-            "NO_MATCH" => Some(WebAclOversizeHandling::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("CONTINUE", WebAclOversizeHandling::Continue),
+        ("MATCH", WebAclOversizeHandling::Match),
+        ("NO_MATCH", WebAclOversizeHandling::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclOversizeHandling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2418,7 +4070,6 @@ impl rt::FromJson for WebAclOversizeHandling {
 /// Includes cookies of a web request.
 ///
 /// The input form of [`WebAclCookies`].
-#[derive(Clone, Default)]
 pub struct WebAclCookiesArgs {
     /// The pattern to look for in the request cookies.
     pub match_pattern: rt::Input<WebAclCookieMatchPatternArgs>,
@@ -2428,10 +4079,32 @@ pub struct WebAclCookiesArgs {
     pub oversize_handling: rt::Input<WebAclOversizeHandling>,
 }
 
+impl Clone for WebAclCookiesArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCookiesArgs {
+            match_pattern: rt::cl(&self.match_pattern),
+            match_scope: rt::cl(&self.match_scope),
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
+impl Default for WebAclCookiesArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCookiesArgs {
+            match_pattern: rt::df(),
+            match_scope: rt::df(),
+            oversize_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCookiesArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "MatchPattern", &self.match_pattern);
         rt::req(&mut fields, "MatchScope", &self.match_scope);
         rt::req(&mut fields, "OversizeHandling", &self.oversize_handling);
@@ -2440,7 +4113,6 @@ impl rt::ToDyn for WebAclCookiesArgs {
 }
 
 /// Includes cookies of a web request.
-#[derive(Clone)]
 pub struct WebAclCookies {
     /// The pattern to look for in the request cookies.
     pub match_pattern: WebAclCookieMatchPattern,
@@ -2450,14 +4122,37 @@ pub struct WebAclCookies {
     pub oversize_handling: WebAclOversizeHandling,
 }
 
+impl Clone for WebAclCookies {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCookies {
+            match_pattern: rt::cl(&self.match_pattern),
+            match_scope: rt::cl(&self.match_scope),
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCookies {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCookies {
-            match_pattern: fields.take("MatchPattern")?,
-            match_scope: fields.take("MatchScope")?,
-            oversize_handling: fields.take("OversizeHandling")?,
+            match_pattern: match fields.take("MatchPattern") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            match_scope: match fields.take("MatchScope") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            oversize_handling: match fields.take("OversizeHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2465,17 +4160,38 @@ impl rt::FromJson for WebAclCookies {
 /// The pattern to look for in the request cookies.
 ///
 /// The input form of [`WebAclCookieMatchPattern`].
-#[derive(Clone, Default)]
 pub struct WebAclCookieMatchPatternArgs {
     pub all: Option<rt::Input<rt::Json>>,
     pub excluded_cookies: Option<rt::Input<Vec<rt::Input<String>>>>,
     pub included_cookies: Option<rt::Input<Vec<rt::Input<String>>>>,
 }
 
+impl Clone for WebAclCookieMatchPatternArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCookieMatchPatternArgs {
+            all: rt::cl(&self.all),
+            excluded_cookies: rt::cl(&self.excluded_cookies),
+            included_cookies: rt::cl(&self.included_cookies),
+        }
+    }
+}
+
+impl Default for WebAclCookieMatchPatternArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclCookieMatchPatternArgs {
+            all: rt::df(),
+            excluded_cookies: rt::df(),
+            included_cookies: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclCookieMatchPatternArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "All", &self.all);
         rt::opt(&mut fields, "ExcludedCookies", &self.excluded_cookies);
         rt::opt(&mut fields, "IncludedCookies", &self.included_cookies);
@@ -2484,27 +4200,49 @@ impl rt::ToDyn for WebAclCookieMatchPatternArgs {
 }
 
 /// The pattern to look for in the request cookies.
-#[derive(Clone)]
 pub struct WebAclCookieMatchPattern {
     pub all: Option<rt::Json>,
     pub excluded_cookies: Option<Vec<String>>,
     pub included_cookies: Option<Vec<String>>,
 }
 
+impl Clone for WebAclCookieMatchPattern {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclCookieMatchPattern {
+            all: rt::cl(&self.all),
+            excluded_cookies: rt::cl(&self.excluded_cookies),
+            included_cookies: rt::cl(&self.included_cookies),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclCookieMatchPattern {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclCookieMatchPattern {
-            all: fields.take("All")?,
-            excluded_cookies: fields.take("ExcludedCookies")?,
-            included_cookies: fields.take("IncludedCookies")?,
+            all: match fields.take("All") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            excluded_cookies: match fields.take("ExcludedCookies") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            included_cookies: match fields.take("IncludedCookies") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The parts of the request to match against using the MatchPattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclMapMatchScope {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2534,12 +4272,20 @@ impl WebAclMapMatchScope {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ALL" => Some(WebAclMapMatchScope::All),
-            "KEY" => Some(WebAclMapMatchScope::Key),
-            "VALUE" => Some(WebAclMapMatchScope::Value),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ALL", WebAclMapMatchScope::All),
+        ("KEY", WebAclMapMatchScope::Key),
+        ("VALUE", WebAclMapMatchScope::Value),
+    ];
+}
+
+impl std::fmt::Debug for WebAclMapMatchScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2561,16 +4307,33 @@ impl rt::FromJson for WebAclMapMatchScope {
 /// web request, separated by colons.
 ///
 /// The input form of [`WebAclHeaderOrder`].
-#[derive(Clone, Default)]
 pub struct WebAclHeaderOrderArgs {
     /// Handling of requests containing oversize fields
     pub oversize_handling: rt::Input<WebAclOversizeHandling>,
 }
 
+impl Clone for WebAclHeaderOrderArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclHeaderOrderArgs {
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
+impl Default for WebAclHeaderOrderArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclHeaderOrderArgs {
+            oversize_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclHeaderOrderArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "OversizeHandling", &self.oversize_handling);
         rt::DynInput::Object(fields)
     }
@@ -2578,18 +4341,32 @@ impl rt::ToDyn for WebAclHeaderOrderArgs {
 
 /// The string containing the list of a web request's header names, ordered as they appear in the
 /// web request, separated by colons.
-#[derive(Clone)]
 pub struct WebAclHeaderOrder {
     /// Handling of requests containing oversize fields
     pub oversize_handling: WebAclOversizeHandling,
 }
 
+impl Clone for WebAclHeaderOrder {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclHeaderOrder {
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclHeaderOrder {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclHeaderOrder {
-            oversize_handling: fields.take("OversizeHandling")?,
+            oversize_handling: match fields.take("OversizeHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2597,7 +4374,6 @@ impl rt::FromJson for WebAclHeaderOrder {
 /// Includes headers of a web request.
 ///
 /// The input form of [`WebAclHeaders`].
-#[derive(Clone, Default)]
 pub struct WebAclHeadersArgs {
     /// The pattern to look for in the request headers.
     pub match_pattern: rt::Input<WebAclHeaderMatchPatternArgs>,
@@ -2607,10 +4383,32 @@ pub struct WebAclHeadersArgs {
     pub oversize_handling: rt::Input<WebAclOversizeHandling>,
 }
 
+impl Clone for WebAclHeadersArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclHeadersArgs {
+            match_pattern: rt::cl(&self.match_pattern),
+            match_scope: rt::cl(&self.match_scope),
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
+impl Default for WebAclHeadersArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclHeadersArgs {
+            match_pattern: rt::df(),
+            match_scope: rt::df(),
+            oversize_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclHeadersArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "MatchPattern", &self.match_pattern);
         rt::req(&mut fields, "MatchScope", &self.match_scope);
         rt::req(&mut fields, "OversizeHandling", &self.oversize_handling);
@@ -2619,7 +4417,6 @@ impl rt::ToDyn for WebAclHeadersArgs {
 }
 
 /// Includes headers of a web request.
-#[derive(Clone)]
 pub struct WebAclHeaders {
     /// The pattern to look for in the request headers.
     pub match_pattern: WebAclHeaderMatchPattern,
@@ -2629,14 +4426,37 @@ pub struct WebAclHeaders {
     pub oversize_handling: WebAclOversizeHandling,
 }
 
+impl Clone for WebAclHeaders {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclHeaders {
+            match_pattern: rt::cl(&self.match_pattern),
+            match_scope: rt::cl(&self.match_scope),
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclHeaders {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclHeaders {
-            match_pattern: fields.take("MatchPattern")?,
-            match_scope: fields.take("MatchScope")?,
-            oversize_handling: fields.take("OversizeHandling")?,
+            match_pattern: match fields.take("MatchPattern") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            match_scope: match fields.take("MatchScope") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            oversize_handling: match fields.take("OversizeHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2644,17 +4464,38 @@ impl rt::FromJson for WebAclHeaders {
 /// The pattern to look for in the request headers.
 ///
 /// The input form of [`WebAclHeaderMatchPattern`].
-#[derive(Clone, Default)]
 pub struct WebAclHeaderMatchPatternArgs {
     pub all: Option<rt::Input<rt::Json>>,
     pub excluded_headers: Option<rt::Input<Vec<rt::Input<String>>>>,
     pub included_headers: Option<rt::Input<Vec<rt::Input<String>>>>,
 }
 
+impl Clone for WebAclHeaderMatchPatternArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclHeaderMatchPatternArgs {
+            all: rt::cl(&self.all),
+            excluded_headers: rt::cl(&self.excluded_headers),
+            included_headers: rt::cl(&self.included_headers),
+        }
+    }
+}
+
+impl Default for WebAclHeaderMatchPatternArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclHeaderMatchPatternArgs {
+            all: rt::df(),
+            excluded_headers: rt::df(),
+            included_headers: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclHeaderMatchPatternArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "All", &self.all);
         rt::opt(&mut fields, "ExcludedHeaders", &self.excluded_headers);
         rt::opt(&mut fields, "IncludedHeaders", &self.included_headers);
@@ -2663,21 +4504,43 @@ impl rt::ToDyn for WebAclHeaderMatchPatternArgs {
 }
 
 /// The pattern to look for in the request headers.
-#[derive(Clone)]
 pub struct WebAclHeaderMatchPattern {
     pub all: Option<rt::Json>,
     pub excluded_headers: Option<Vec<String>>,
     pub included_headers: Option<Vec<String>>,
 }
 
+impl Clone for WebAclHeaderMatchPattern {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclHeaderMatchPattern {
+            all: rt::cl(&self.all),
+            excluded_headers: rt::cl(&self.excluded_headers),
+            included_headers: rt::cl(&self.included_headers),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclHeaderMatchPattern {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclHeaderMatchPattern {
-            all: fields.take("All")?,
-            excluded_headers: fields.take("ExcludedHeaders")?,
-            included_headers: fields.take("IncludedHeaders")?,
+            all: match fields.take("All") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            excluded_headers: match fields.take("ExcludedHeaders") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            included_headers: match fields.take("IncludedHeaders") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -2685,37 +4548,68 @@ impl rt::FromJson for WebAclHeaderMatchPattern {
 /// Includes the JA3 fingerprint of a web request.
 ///
 /// The input form of [`WebAclJa3Fingerprint`].
-#[derive(Clone, Default)]
 pub struct WebAclJa3FingerprintArgs {
     pub fallback_behavior: rt::Input<WebAclJa3FingerprintFallbackBehavior>,
+}
+
+impl Clone for WebAclJa3FingerprintArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJa3FingerprintArgs {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
+}
+
+impl Default for WebAclJa3FingerprintArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclJa3FingerprintArgs {
+            fallback_behavior: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclJa3FingerprintArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "FallbackBehavior", &self.fallback_behavior);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Includes the JA3 fingerprint of a web request.
-#[derive(Clone)]
 pub struct WebAclJa3Fingerprint {
     pub fallback_behavior: WebAclJa3FingerprintFallbackBehavior,
+}
+
+impl Clone for WebAclJa3Fingerprint {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJa3Fingerprint {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclJa3Fingerprint {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclJa3Fingerprint {
-            fallback_behavior: fields.take("FallbackBehavior")?,
+            fallback_behavior: match fields.take("FallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclJa3FingerprintFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2742,11 +4636,19 @@ impl WebAclJa3FingerprintFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclJa3FingerprintFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclJa3FingerprintFallbackBehavior::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclJa3FingerprintFallbackBehavior::Match),
+        ("NO_MATCH", WebAclJa3FingerprintFallbackBehavior::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclJa3FingerprintFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2767,37 +4669,68 @@ impl rt::FromJson for WebAclJa3FingerprintFallbackBehavior {
 /// Includes the JA4 fingerprint of a web request.
 ///
 /// The input form of [`WebAclJa4Fingerprint`].
-#[derive(Clone, Default)]
 pub struct WebAclJa4FingerprintArgs {
     pub fallback_behavior: rt::Input<WebAclJa4FingerprintFallbackBehavior>,
+}
+
+impl Clone for WebAclJa4FingerprintArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJa4FingerprintArgs {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
+}
+
+impl Default for WebAclJa4FingerprintArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclJa4FingerprintArgs {
+            fallback_behavior: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclJa4FingerprintArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "FallbackBehavior", &self.fallback_behavior);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Includes the JA4 fingerprint of a web request.
-#[derive(Clone)]
 pub struct WebAclJa4Fingerprint {
     pub fallback_behavior: WebAclJa4FingerprintFallbackBehavior,
+}
+
+impl Clone for WebAclJa4Fingerprint {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJa4Fingerprint {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclJa4Fingerprint {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclJa4Fingerprint {
-            fallback_behavior: fields.take("FallbackBehavior")?,
+            fallback_behavior: match fields.take("FallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclJa4FingerprintFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2824,11 +4757,19 @@ impl WebAclJa4FingerprintFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclJa4FingerprintFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclJa4FingerprintFallbackBehavior::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclJa4FingerprintFallbackBehavior::Match),
+        ("NO_MATCH", WebAclJa4FingerprintFallbackBehavior::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclJa4FingerprintFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2849,7 +4790,6 @@ impl rt::FromJson for WebAclJa4FingerprintFallbackBehavior {
 /// Inspect the request body as JSON. The request body immediately follows the request headers.
 ///
 /// The input form of [`WebAclJsonBody`].
-#[derive(Clone, Default)]
 pub struct WebAclJsonBodyArgs {
     /// The inspection behavior to fall back to if the JSON in the request body is invalid.
     pub invalid_fallback_behavior: Option<rt::Input<WebAclBodyParsingFallbackBehavior>>,
@@ -2861,10 +4801,34 @@ pub struct WebAclJsonBodyArgs {
     pub oversize_handling: Option<rt::Input<WebAclOversizeHandling>>,
 }
 
+impl Clone for WebAclJsonBodyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJsonBodyArgs {
+            invalid_fallback_behavior: rt::cl(&self.invalid_fallback_behavior),
+            match_pattern: rt::cl(&self.match_pattern),
+            match_scope: rt::cl(&self.match_scope),
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
+impl Default for WebAclJsonBodyArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclJsonBodyArgs {
+            invalid_fallback_behavior: rt::df(),
+            match_pattern: rt::df(),
+            match_scope: rt::df(),
+            oversize_handling: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclJsonBodyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "InvalidFallbackBehavior", &self.invalid_fallback_behavior);
         rt::req(&mut fields, "MatchPattern", &self.match_pattern);
         rt::req(&mut fields, "MatchScope", &self.match_scope);
@@ -2874,7 +4838,6 @@ impl rt::ToDyn for WebAclJsonBodyArgs {
 }
 
 /// Inspect the request body as JSON. The request body immediately follows the request headers.
-#[derive(Clone)]
 pub struct WebAclJsonBody {
     /// The inspection behavior to fall back to if the JSON in the request body is invalid.
     pub invalid_fallback_behavior: Option<WebAclBodyParsingFallbackBehavior>,
@@ -2886,21 +4849,48 @@ pub struct WebAclJsonBody {
     pub oversize_handling: Option<WebAclOversizeHandling>,
 }
 
+impl Clone for WebAclJsonBody {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJsonBody {
+            invalid_fallback_behavior: rt::cl(&self.invalid_fallback_behavior),
+            match_pattern: rt::cl(&self.match_pattern),
+            match_scope: rt::cl(&self.match_scope),
+            oversize_handling: rt::cl(&self.oversize_handling),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclJsonBody {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclJsonBody {
-            invalid_fallback_behavior: fields.take("InvalidFallbackBehavior")?,
-            match_pattern: fields.take("MatchPattern")?,
-            match_scope: fields.take("MatchScope")?,
-            oversize_handling: fields.take("OversizeHandling")?,
+            invalid_fallback_behavior: match fields.take("InvalidFallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            match_pattern: match fields.take("MatchPattern") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            match_scope: match fields.take("MatchScope") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            oversize_handling: match fields.take("OversizeHandling") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The inspection behavior to fall back to if the JSON in the request body is invalid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclBodyParsingFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -2930,12 +4920,20 @@ impl WebAclBodyParsingFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclBodyParsingFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclBodyParsingFallbackBehavior::NoMatch),
-            "EVALUATE_AS_STRING" => Some(WebAclBodyParsingFallbackBehavior::EvaluateAsString),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclBodyParsingFallbackBehavior::Match),
+        ("NO_MATCH", WebAclBodyParsingFallbackBehavior::NoMatch),
+        ("EVALUATE_AS_STRING", WebAclBodyParsingFallbackBehavior::EvaluateAsString),
+    ];
+}
+
+impl std::fmt::Debug for WebAclBodyParsingFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -2956,16 +4954,35 @@ impl rt::FromJson for WebAclBodyParsingFallbackBehavior {
 /// The pattern to look for in the JSON body.
 ///
 /// The input form of [`WebAclJsonMatchPattern`].
-#[derive(Clone, Default)]
 pub struct WebAclJsonMatchPatternArgs {
     pub all: Option<rt::Input<rt::Json>>,
     pub included_paths: Option<rt::Input<Vec<rt::Input<String>>>>,
 }
 
+impl Clone for WebAclJsonMatchPatternArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJsonMatchPatternArgs {
+            all: rt::cl(&self.all),
+            included_paths: rt::cl(&self.included_paths),
+        }
+    }
+}
+
+impl Default for WebAclJsonMatchPatternArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclJsonMatchPatternArgs {
+            all: rt::df(),
+            included_paths: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclJsonMatchPatternArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "All", &self.all);
         rt::opt(&mut fields, "IncludedPaths", &self.included_paths);
         rt::DynInput::Object(fields)
@@ -2973,25 +4990,43 @@ impl rt::ToDyn for WebAclJsonMatchPatternArgs {
 }
 
 /// The pattern to look for in the JSON body.
-#[derive(Clone)]
 pub struct WebAclJsonMatchPattern {
     pub all: Option<rt::Json>,
     pub included_paths: Option<Vec<String>>,
 }
 
+impl Clone for WebAclJsonMatchPattern {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclJsonMatchPattern {
+            all: rt::cl(&self.all),
+            included_paths: rt::cl(&self.included_paths),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclJsonMatchPattern {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclJsonMatchPattern {
-            all: fields.take("All")?,
-            included_paths: fields.take("IncludedPaths")?,
+            all: match fields.take("All") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            included_paths: match fields.take("IncludedPaths") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The parts of the JSON to match against using the MatchPattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclJsonMatchScope {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3021,12 +5056,20 @@ impl WebAclJsonMatchScope {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ALL" => Some(WebAclJsonMatchScope::All),
-            "KEY" => Some(WebAclJsonMatchScope::Key),
-            "VALUE" => Some(WebAclJsonMatchScope::Value),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ALL", WebAclJsonMatchScope::All),
+        ("KEY", WebAclJsonMatchScope::Key),
+        ("VALUE", WebAclJsonMatchScope::Value),
+    ];
+}
+
+impl std::fmt::Debug for WebAclJsonMatchScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3045,31 +5088,62 @@ impl rt::FromJson for WebAclJsonMatchScope {
 }
 
 /// The input form of [`WebAclFieldToMatchSingleHeader`].
-#[derive(Clone, Default)]
 pub struct WebAclFieldToMatchSingleHeaderArgs {
     pub name: rt::Input<String>,
+}
+
+impl Clone for WebAclFieldToMatchSingleHeaderArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToMatchSingleHeaderArgs {
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
+impl Default for WebAclFieldToMatchSingleHeaderArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclFieldToMatchSingleHeaderArgs {
+            name: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclFieldToMatchSingleHeaderArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Name", &self.name);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclFieldToMatchSingleHeader {
     pub name: String,
+}
+
+impl Clone for WebAclFieldToMatchSingleHeader {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToMatchSingleHeader {
+            name: rt::cl(&self.name),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclFieldToMatchSingleHeader {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclFieldToMatchSingleHeader {
-            name: fields.take("Name")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3078,15 +5152,32 @@ impl rt::FromJson for WebAclFieldToMatchSingleHeader {
 /// The name can be up to 30 characters long and isn't case sensitive.
 ///
 /// The input form of [`WebAclFieldToMatchSingleQueryArgument`].
-#[derive(Clone, Default)]
 pub struct WebAclFieldToMatchSingleQueryArgumentArgs {
     pub name: rt::Input<String>,
+}
+
+impl Clone for WebAclFieldToMatchSingleQueryArgumentArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToMatchSingleQueryArgumentArgs {
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
+impl Default for WebAclFieldToMatchSingleQueryArgumentArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclFieldToMatchSingleQueryArgumentArgs {
+            name: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclFieldToMatchSingleQueryArgumentArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Name", &self.name);
         rt::DynInput::Object(fields)
     }
@@ -3094,17 +5185,31 @@ impl rt::ToDyn for WebAclFieldToMatchSingleQueryArgumentArgs {
 
 /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
 /// The name can be up to 30 characters long and isn't case sensitive.
-#[derive(Clone)]
 pub struct WebAclFieldToMatchSingleQueryArgument {
     pub name: String,
+}
+
+impl Clone for WebAclFieldToMatchSingleQueryArgument {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldToMatchSingleQueryArgument {
+            name: rt::cl(&self.name),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclFieldToMatchSingleQueryArgument {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclFieldToMatchSingleQueryArgument {
-            name: fields.take("Name")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -3113,15 +5218,32 @@ impl rt::FromJson for WebAclFieldToMatchSingleQueryArgument {
 /// fragment uri, for example, /abcd#introduction
 ///
 /// The input form of [`WebAclUriFragment`].
-#[derive(Clone, Default)]
 pub struct WebAclUriFragmentArgs {
     pub fallback_behavior: Option<rt::Input<WebAclUriFragmentFallbackBehavior>>,
+}
+
+impl Clone for WebAclUriFragmentArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclUriFragmentArgs {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
+}
+
+impl Default for WebAclUriFragmentArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclUriFragmentArgs {
+            fallback_behavior: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclUriFragmentArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "FallbackBehavior", &self.fallback_behavior);
         rt::DynInput::Object(fields)
     }
@@ -3129,22 +5251,36 @@ impl rt::ToDyn for WebAclUriFragmentArgs {
 
 /// The path component of the URI Fragment. This is the part of a web request that identifies a
 /// fragment uri, for example, /abcd#introduction
-#[derive(Clone)]
 pub struct WebAclUriFragment {
     pub fallback_behavior: Option<WebAclUriFragmentFallbackBehavior>,
+}
+
+impl Clone for WebAclUriFragment {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclUriFragment {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclUriFragment {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclUriFragment {
-            fallback_behavior: fields.take("FallbackBehavior")?,
+            fallback_behavior: match fields.take("FallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclUriFragmentFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3171,11 +5307,19 @@ impl WebAclUriFragmentFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclUriFragmentFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclUriFragmentFallbackBehavior::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclUriFragmentFallbackBehavior::Match),
+        ("NO_MATCH", WebAclUriFragmentFallbackBehavior::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclUriFragmentFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3194,7 +5338,7 @@ impl rt::FromJson for WebAclUriFragmentFallbackBehavior {
 }
 
 /// Position of the evaluation in the FieldToMatch of request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclPositionalConstraint {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3230,14 +5374,22 @@ impl WebAclPositionalConstraint {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "EXACTLY" => Some(WebAclPositionalConstraint::Exactly),
-            "STARTS_WITH" => Some(WebAclPositionalConstraint::StartsWith),
-            "ENDS_WITH" => Some(WebAclPositionalConstraint::EndsWith),
-            "CONTAINS" => Some(WebAclPositionalConstraint::Contains),
-            "CONTAINS_WORD" => Some(WebAclPositionalConstraint::ContainsWord),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("EXACTLY", WebAclPositionalConstraint::Exactly),
+        ("STARTS_WITH", WebAclPositionalConstraint::StartsWith),
+        ("ENDS_WITH", WebAclPositionalConstraint::EndsWith),
+        ("CONTAINS", WebAclPositionalConstraint::Contains),
+        ("CONTAINS_WORD", WebAclPositionalConstraint::ContainsWord),
+    ];
+}
+
+impl std::fmt::Debug for WebAclPositionalConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3258,7 +5410,6 @@ impl rt::FromJson for WebAclPositionalConstraint {
 /// Text Transformation applied before parsing the query string.
 ///
 /// The input form of [`WebAclPreParseTextTransformation`].
-#[derive(Clone, Default)]
 pub struct WebAclPreParseTextTransformationArgs {
     /// Priority of PreParseTextTransformation being applied.
     pub priority: rt::Input<i64>,
@@ -3266,10 +5417,30 @@ pub struct WebAclPreParseTextTransformationArgs {
     pub r#type: rt::Input<WebAclPreParseTextTransformationType>,
 }
 
+impl Clone for WebAclPreParseTextTransformationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclPreParseTextTransformationArgs {
+            priority: rt::cl(&self.priority),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
+impl Default for WebAclPreParseTextTransformationArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclPreParseTextTransformationArgs {
+            priority: rt::df(),
+            r#type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclPreParseTextTransformationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Priority", &self.priority);
         rt::req(&mut fields, "Type", &self.r#type);
         rt::DynInput::Object(fields)
@@ -3277,7 +5448,6 @@ impl rt::ToDyn for WebAclPreParseTextTransformationArgs {
 }
 
 /// Text Transformation applied before parsing the query string.
-#[derive(Clone)]
 pub struct WebAclPreParseTextTransformation {
     /// Priority of PreParseTextTransformation being applied.
     pub priority: i64,
@@ -3285,19 +5455,38 @@ pub struct WebAclPreParseTextTransformation {
     pub r#type: WebAclPreParseTextTransformationType,
 }
 
+impl Clone for WebAclPreParseTextTransformation {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclPreParseTextTransformation {
+            priority: rt::cl(&self.priority),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclPreParseTextTransformation {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclPreParseTextTransformation {
-            priority: fields.take("Priority")?,
-            r#type: fields.take("Type")?,
+            priority: match fields.take("Priority") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Type of pre-parse text transformation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclPreParseTextTransformationType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3333,14 +5522,22 @@ impl WebAclPreParseTextTransformationType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "NONE" => Some(WebAclPreParseTextTransformationType::None),
-            "URL_DECODE" => Some(WebAclPreParseTextTransformationType::UrlDecode),
-            "URL_DECODE_UNI" => Some(WebAclPreParseTextTransformationType::UrlDecodeUni),
-            "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA" => Some(WebAclPreParseTextTransformationType::CombineDuplicateQueryArgsByComma),
-            "REPLACE_SEMICOLONS_WITH_AMPERSANDS" => Some(WebAclPreParseTextTransformationType::ReplaceSemicolonsWithAmpersands),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("NONE", WebAclPreParseTextTransformationType::None),
+        ("URL_DECODE", WebAclPreParseTextTransformationType::UrlDecode),
+        ("URL_DECODE_UNI", WebAclPreParseTextTransformationType::UrlDecodeUni),
+        ("COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA", WebAclPreParseTextTransformationType::CombineDuplicateQueryArgsByComma),
+        ("REPLACE_SEMICOLONS_WITH_AMPERSANDS", WebAclPreParseTextTransformationType::ReplaceSemicolonsWithAmpersands),
+    ];
+}
+
+impl std::fmt::Debug for WebAclPreParseTextTransformationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3361,7 +5558,6 @@ impl rt::FromJson for WebAclPreParseTextTransformationType {
 /// Text Transformation on the Search String before match.
 ///
 /// The input form of [`WebAclTextTransformation`].
-#[derive(Clone, Default)]
 pub struct WebAclTextTransformationArgs {
     /// Priority of Rule being evaluated.
     pub priority: rt::Input<i64>,
@@ -3369,10 +5565,30 @@ pub struct WebAclTextTransformationArgs {
     pub r#type: rt::Input<WebAclTextTransformationType>,
 }
 
+impl Clone for WebAclTextTransformationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclTextTransformationArgs {
+            priority: rt::cl(&self.priority),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
+impl Default for WebAclTextTransformationArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclTextTransformationArgs {
+            priority: rt::df(),
+            r#type: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclTextTransformationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Priority", &self.priority);
         rt::req(&mut fields, "Type", &self.r#type);
         rt::DynInput::Object(fields)
@@ -3380,7 +5596,6 @@ impl rt::ToDyn for WebAclTextTransformationArgs {
 }
 
 /// Text Transformation on the Search String before match.
-#[derive(Clone)]
 pub struct WebAclTextTransformation {
     /// Priority of Rule being evaluated.
     pub priority: i64,
@@ -3388,19 +5603,38 @@ pub struct WebAclTextTransformation {
     pub r#type: WebAclTextTransformationType,
 }
 
+impl Clone for WebAclTextTransformation {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclTextTransformation {
+            priority: rt::cl(&self.priority),
+            r#type: rt::cl(&self.r#type),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclTextTransformation {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclTextTransformation {
-            priority: fields.take("Priority")?,
-            r#type: fields.take("Type")?,
+            priority: match fields.take("Priority") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            r#type: match fields.take("Type") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Type of text transformation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclTextTransformationType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -3514,40 +5748,48 @@ impl WebAclTextTransformationType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "NONE" => Some(WebAclTextTransformationType::None),
-            "COMPRESS_WHITE_SPACE" => Some(WebAclTextTransformationType::CompressWhiteSpace),
-            "HTML_ENTITY_DECODE" => Some(WebAclTextTransformationType::HtmlEntityDecode),
-            "LOWERCASE" => Some(WebAclTextTransformationType::Lowercase),
-            "CMD_LINE" => Some(WebAclTextTransformationType::CmdLine),
-            "URL_DECODE" => Some(WebAclTextTransformationType::UrlDecode),
-            "BASE64_DECODE" => Some(WebAclTextTransformationType::Base64Decode),
-            "HEX_DECODE" => Some(WebAclTextTransformationType::HexDecode),
-            "MD5" => Some(WebAclTextTransformationType::Md5),
-            "REPLACE_COMMENTS" => Some(WebAclTextTransformationType::ReplaceComments),
-            "ESCAPE_SEQ_DECODE" => Some(WebAclTextTransformationType::EscapeSeqDecode),
-            "SQL_HEX_DECODE" => Some(WebAclTextTransformationType::SqlHexDecode),
-            "CSS_DECODE" => Some(WebAclTextTransformationType::CssDecode),
-            "JS_DECODE" => Some(WebAclTextTransformationType::JsDecode),
-            "NORMALIZE_PATH" => Some(WebAclTextTransformationType::NormalizePath),
-            "NORMALIZE_PATH_WIN" => Some(WebAclTextTransformationType::NormalizePathWin),
-            "REMOVE_NULLS" => Some(WebAclTextTransformationType::RemoveNulls),
-            "REPLACE_NULLS" => Some(WebAclTextTransformationType::ReplaceNulls),
-            "BASE64_DECODE_EXT" => Some(WebAclTextTransformationType::Base64DecodeExt),
-            "URL_DECODE_UNI" => Some(WebAclTextTransformationType::UrlDecodeUni),
-            "UTF8_TO_UNICODE" => Some(WebAclTextTransformationType::Utf8ToUnicode),
-            "REMOVE_WHITESPACE" => Some(WebAclTextTransformationType::RemoveWhitespace),
-            "TRIM" => Some(WebAclTextTransformationType::Trim),
-            "TRIM_LEFT" => Some(WebAclTextTransformationType::TrimLeft),
-            "TRIM_RIGHT" => Some(WebAclTextTransformationType::TrimRight),
-            "REMOVE_COMMENTS_CHAR" => Some(WebAclTextTransformationType::RemoveCommentsChar),
-            "UPPERCASE" => Some(WebAclTextTransformationType::Uppercase),
-            "CMD_LINE_WIN" => Some(WebAclTextTransformationType::CmdLineWin),
-            "CMD_LINE_UNIX" => Some(WebAclTextTransformationType::CmdLineUnix),
-            "JS_DECODE_EXT" => Some(WebAclTextTransformationType::JsDecodeExt),
-            "SHA256" => Some(WebAclTextTransformationType::Sha256),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("NONE", WebAclTextTransformationType::None),
+        ("COMPRESS_WHITE_SPACE", WebAclTextTransformationType::CompressWhiteSpace),
+        ("HTML_ENTITY_DECODE", WebAclTextTransformationType::HtmlEntityDecode),
+        ("LOWERCASE", WebAclTextTransformationType::Lowercase),
+        ("CMD_LINE", WebAclTextTransformationType::CmdLine),
+        ("URL_DECODE", WebAclTextTransformationType::UrlDecode),
+        ("BASE64_DECODE", WebAclTextTransformationType::Base64Decode),
+        ("HEX_DECODE", WebAclTextTransformationType::HexDecode),
+        ("MD5", WebAclTextTransformationType::Md5),
+        ("REPLACE_COMMENTS", WebAclTextTransformationType::ReplaceComments),
+        ("ESCAPE_SEQ_DECODE", WebAclTextTransformationType::EscapeSeqDecode),
+        ("SQL_HEX_DECODE", WebAclTextTransformationType::SqlHexDecode),
+        ("CSS_DECODE", WebAclTextTransformationType::CssDecode),
+        ("JS_DECODE", WebAclTextTransformationType::JsDecode),
+        ("NORMALIZE_PATH", WebAclTextTransformationType::NormalizePath),
+        ("NORMALIZE_PATH_WIN", WebAclTextTransformationType::NormalizePathWin),
+        ("REMOVE_NULLS", WebAclTextTransformationType::RemoveNulls),
+        ("REPLACE_NULLS", WebAclTextTransformationType::ReplaceNulls),
+        ("BASE64_DECODE_EXT", WebAclTextTransformationType::Base64DecodeExt),
+        ("URL_DECODE_UNI", WebAclTextTransformationType::UrlDecodeUni),
+        ("UTF8_TO_UNICODE", WebAclTextTransformationType::Utf8ToUnicode),
+        ("REMOVE_WHITESPACE", WebAclTextTransformationType::RemoveWhitespace),
+        ("TRIM", WebAclTextTransformationType::Trim),
+        ("TRIM_LEFT", WebAclTextTransformationType::TrimLeft),
+        ("TRIM_RIGHT", WebAclTextTransformationType::TrimRight),
+        ("REMOVE_COMMENTS_CHAR", WebAclTextTransformationType::RemoveCommentsChar),
+        ("UPPERCASE", WebAclTextTransformationType::Uppercase),
+        ("CMD_LINE_WIN", WebAclTextTransformationType::CmdLineWin),
+        ("CMD_LINE_UNIX", WebAclTextTransformationType::CmdLineUnix),
+        ("JS_DECODE_EXT", WebAclTextTransformationType::JsDecodeExt),
+        ("SHA256", WebAclTextTransformationType::Sha256),
+    ];
+}
+
+impl std::fmt::Debug for WebAclTextTransformationType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -3566,40 +5808,77 @@ impl rt::FromJson for WebAclTextTransformationType {
 }
 
 /// The input form of [`WebAclGeoMatchStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclGeoMatchStatementArgs {
     pub country_codes: Option<rt::Input<Vec<rt::Input<WebAclGeoMatchStatementCountryCodes>>>>,
     pub forwarded_ip_config: Option<rt::Input<WebAclForwardedIpConfigurationArgs>>,
 }
 
+impl Clone for WebAclGeoMatchStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclGeoMatchStatementArgs {
+            country_codes: rt::cl(&self.country_codes),
+            forwarded_ip_config: rt::cl(&self.forwarded_ip_config),
+        }
+    }
+}
+
+impl Default for WebAclGeoMatchStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclGeoMatchStatementArgs {
+            country_codes: rt::df(),
+            forwarded_ip_config: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclGeoMatchStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "CountryCodes", &self.country_codes);
         rt::opt(&mut fields, "ForwardedIPConfig", &self.forwarded_ip_config);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclGeoMatchStatement {
     pub country_codes: Option<Vec<WebAclGeoMatchStatementCountryCodes>>,
     pub forwarded_ip_config: Option<WebAclForwardedIpConfiguration>,
 }
 
+impl Clone for WebAclGeoMatchStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclGeoMatchStatement {
+            country_codes: rt::cl(&self.country_codes),
+            forwarded_ip_config: rt::cl(&self.forwarded_ip_config),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclGeoMatchStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclGeoMatchStatement {
-            country_codes: fields.take("CountryCodes")?,
-            forwarded_ip_config: fields.take("ForwardedIPConfig")?,
+            country_codes: match fields.take("CountryCodes") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            forwarded_ip_config: match fields.take("ForwardedIPConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclGeoMatchStatementCountryCodes {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4370,259 +6649,267 @@ impl WebAclGeoMatchStatementCountryCodes {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "AD" => Some(WebAclGeoMatchStatementCountryCodes::Ad),
-            "AE" => Some(WebAclGeoMatchStatementCountryCodes::Ae),
-            "AF" => Some(WebAclGeoMatchStatementCountryCodes::Af),
-            "AG" => Some(WebAclGeoMatchStatementCountryCodes::Ag),
-            "AI" => Some(WebAclGeoMatchStatementCountryCodes::Ai),
-            "AL" => Some(WebAclGeoMatchStatementCountryCodes::Al),
-            "AM" => Some(WebAclGeoMatchStatementCountryCodes::Am),
-            "AO" => Some(WebAclGeoMatchStatementCountryCodes::Ao),
-            "AQ" => Some(WebAclGeoMatchStatementCountryCodes::Aq),
-            "AR" => Some(WebAclGeoMatchStatementCountryCodes::Ar),
-            "AS" => Some(WebAclGeoMatchStatementCountryCodes::As),
-            "AT" => Some(WebAclGeoMatchStatementCountryCodes::At),
-            "AU" => Some(WebAclGeoMatchStatementCountryCodes::Au),
-            "AW" => Some(WebAclGeoMatchStatementCountryCodes::Aw),
-            "AX" => Some(WebAclGeoMatchStatementCountryCodes::Ax),
-            "AZ" => Some(WebAclGeoMatchStatementCountryCodes::Az),
-            "BA" => Some(WebAclGeoMatchStatementCountryCodes::Ba),
-            "BB" => Some(WebAclGeoMatchStatementCountryCodes::Bb),
-            "BD" => Some(WebAclGeoMatchStatementCountryCodes::Bd),
-            "BE" => Some(WebAclGeoMatchStatementCountryCodes::Be),
-            "BF" => Some(WebAclGeoMatchStatementCountryCodes::Bf),
-            "BG" => Some(WebAclGeoMatchStatementCountryCodes::Bg),
-            "BH" => Some(WebAclGeoMatchStatementCountryCodes::Bh),
-            "BI" => Some(WebAclGeoMatchStatementCountryCodes::Bi),
-            "BJ" => Some(WebAclGeoMatchStatementCountryCodes::Bj),
-            "BL" => Some(WebAclGeoMatchStatementCountryCodes::Bl),
-            "BM" => Some(WebAclGeoMatchStatementCountryCodes::Bm),
-            "BN" => Some(WebAclGeoMatchStatementCountryCodes::Bn),
-            "BO" => Some(WebAclGeoMatchStatementCountryCodes::Bo),
-            "BQ" => Some(WebAclGeoMatchStatementCountryCodes::Bq),
-            "BR" => Some(WebAclGeoMatchStatementCountryCodes::Br),
-            "BS" => Some(WebAclGeoMatchStatementCountryCodes::Bs),
-            "BT" => Some(WebAclGeoMatchStatementCountryCodes::Bt),
-            "BV" => Some(WebAclGeoMatchStatementCountryCodes::Bv),
-            "BW" => Some(WebAclGeoMatchStatementCountryCodes::Bw),
-            "BY" => Some(WebAclGeoMatchStatementCountryCodes::By),
-            "BZ" => Some(WebAclGeoMatchStatementCountryCodes::Bz),
-            "CA" => Some(WebAclGeoMatchStatementCountryCodes::Ca),
-            "CC" => Some(WebAclGeoMatchStatementCountryCodes::Cc),
-            "CD" => Some(WebAclGeoMatchStatementCountryCodes::Cd),
-            "CF" => Some(WebAclGeoMatchStatementCountryCodes::Cf),
-            "CG" => Some(WebAclGeoMatchStatementCountryCodes::Cg),
-            "CH" => Some(WebAclGeoMatchStatementCountryCodes::Ch),
-            "CI" => Some(WebAclGeoMatchStatementCountryCodes::Ci),
-            "CK" => Some(WebAclGeoMatchStatementCountryCodes::Ck),
-            "CL" => Some(WebAclGeoMatchStatementCountryCodes::Cl),
-            "CM" => Some(WebAclGeoMatchStatementCountryCodes::Cm),
-            "CN" => Some(WebAclGeoMatchStatementCountryCodes::Cn),
-            "CO" => Some(WebAclGeoMatchStatementCountryCodes::Co),
-            "CR" => Some(WebAclGeoMatchStatementCountryCodes::Cr),
-            "CU" => Some(WebAclGeoMatchStatementCountryCodes::Cu),
-            "CV" => Some(WebAclGeoMatchStatementCountryCodes::Cv),
-            "CW" => Some(WebAclGeoMatchStatementCountryCodes::Cw),
-            "CX" => Some(WebAclGeoMatchStatementCountryCodes::Cx),
-            "CY" => Some(WebAclGeoMatchStatementCountryCodes::Cy),
-            "CZ" => Some(WebAclGeoMatchStatementCountryCodes::Cz),
-            "DE" => Some(WebAclGeoMatchStatementCountryCodes::De),
-            "DJ" => Some(WebAclGeoMatchStatementCountryCodes::Dj),
-            "DK" => Some(WebAclGeoMatchStatementCountryCodes::Dk),
-            "DM" => Some(WebAclGeoMatchStatementCountryCodes::Dm),
-            "DO" => Some(WebAclGeoMatchStatementCountryCodes::Do),
-            "DZ" => Some(WebAclGeoMatchStatementCountryCodes::Dz),
-            "EC" => Some(WebAclGeoMatchStatementCountryCodes::Ec),
-            "EE" => Some(WebAclGeoMatchStatementCountryCodes::Ee),
-            "EG" => Some(WebAclGeoMatchStatementCountryCodes::Eg),
-            "EH" => Some(WebAclGeoMatchStatementCountryCodes::Eh),
-            "ER" => Some(WebAclGeoMatchStatementCountryCodes::Er),
-            "ES" => Some(WebAclGeoMatchStatementCountryCodes::Es),
-            "ET" => Some(WebAclGeoMatchStatementCountryCodes::Et),
-            "FI" => Some(WebAclGeoMatchStatementCountryCodes::Fi),
-            "FJ" => Some(WebAclGeoMatchStatementCountryCodes::Fj),
-            "FK" => Some(WebAclGeoMatchStatementCountryCodes::Fk),
-            "FM" => Some(WebAclGeoMatchStatementCountryCodes::Fm),
-            "FO" => Some(WebAclGeoMatchStatementCountryCodes::Fo),
-            "FR" => Some(WebAclGeoMatchStatementCountryCodes::Fr),
-            "GA" => Some(WebAclGeoMatchStatementCountryCodes::Ga),
-            "GB" => Some(WebAclGeoMatchStatementCountryCodes::Gb),
-            "GD" => Some(WebAclGeoMatchStatementCountryCodes::Gd),
-            "GE" => Some(WebAclGeoMatchStatementCountryCodes::Ge),
-            "GF" => Some(WebAclGeoMatchStatementCountryCodes::Gf),
-            "GG" => Some(WebAclGeoMatchStatementCountryCodes::Gg),
-            "GH" => Some(WebAclGeoMatchStatementCountryCodes::Gh),
-            "GI" => Some(WebAclGeoMatchStatementCountryCodes::Gi),
-            "GL" => Some(WebAclGeoMatchStatementCountryCodes::Gl),
-            "GM" => Some(WebAclGeoMatchStatementCountryCodes::Gm),
-            "GN" => Some(WebAclGeoMatchStatementCountryCodes::Gn),
-            "GP" => Some(WebAclGeoMatchStatementCountryCodes::Gp),
-            "GQ" => Some(WebAclGeoMatchStatementCountryCodes::Gq),
-            "GR" => Some(WebAclGeoMatchStatementCountryCodes::Gr),
-            "GS" => Some(WebAclGeoMatchStatementCountryCodes::Gs),
-            "GT" => Some(WebAclGeoMatchStatementCountryCodes::Gt),
-            "GU" => Some(WebAclGeoMatchStatementCountryCodes::Gu),
-            "GW" => Some(WebAclGeoMatchStatementCountryCodes::Gw),
-            "GY" => Some(WebAclGeoMatchStatementCountryCodes::Gy),
-            "HK" => Some(WebAclGeoMatchStatementCountryCodes::Hk),
-            "HM" => Some(WebAclGeoMatchStatementCountryCodes::Hm),
-            "HN" => Some(WebAclGeoMatchStatementCountryCodes::Hn),
-            "HR" => Some(WebAclGeoMatchStatementCountryCodes::Hr),
-            "HT" => Some(WebAclGeoMatchStatementCountryCodes::Ht),
-            "HU" => Some(WebAclGeoMatchStatementCountryCodes::Hu),
-            "ID" => Some(WebAclGeoMatchStatementCountryCodes::Id),
-            "IE" => Some(WebAclGeoMatchStatementCountryCodes::Ie),
-            "IL" => Some(WebAclGeoMatchStatementCountryCodes::Il),
-            "IM" => Some(WebAclGeoMatchStatementCountryCodes::Im),
-            "IN" => Some(WebAclGeoMatchStatementCountryCodes::In),
-            "IO" => Some(WebAclGeoMatchStatementCountryCodes::Io),
-            "IQ" => Some(WebAclGeoMatchStatementCountryCodes::Iq),
-            "IR" => Some(WebAclGeoMatchStatementCountryCodes::Ir),
-            "IS" => Some(WebAclGeoMatchStatementCountryCodes::Is),
-            "IT" => Some(WebAclGeoMatchStatementCountryCodes::It),
-            "JE" => Some(WebAclGeoMatchStatementCountryCodes::Je),
-            "JM" => Some(WebAclGeoMatchStatementCountryCodes::Jm),
-            "JO" => Some(WebAclGeoMatchStatementCountryCodes::Jo),
-            "JP" => Some(WebAclGeoMatchStatementCountryCodes::Jp),
-            "KE" => Some(WebAclGeoMatchStatementCountryCodes::Ke),
-            "KG" => Some(WebAclGeoMatchStatementCountryCodes::Kg),
-            "KH" => Some(WebAclGeoMatchStatementCountryCodes::Kh),
-            "KI" => Some(WebAclGeoMatchStatementCountryCodes::Ki),
-            "KM" => Some(WebAclGeoMatchStatementCountryCodes::Km),
-            "KN" => Some(WebAclGeoMatchStatementCountryCodes::Kn),
-            "KP" => Some(WebAclGeoMatchStatementCountryCodes::Kp),
-            "KR" => Some(WebAclGeoMatchStatementCountryCodes::Kr),
-            "KW" => Some(WebAclGeoMatchStatementCountryCodes::Kw),
-            "KY" => Some(WebAclGeoMatchStatementCountryCodes::Ky),
-            "KZ" => Some(WebAclGeoMatchStatementCountryCodes::Kz),
-            "LA" => Some(WebAclGeoMatchStatementCountryCodes::La),
-            "LB" => Some(WebAclGeoMatchStatementCountryCodes::Lb),
-            "LC" => Some(WebAclGeoMatchStatementCountryCodes::Lc),
-            "LI" => Some(WebAclGeoMatchStatementCountryCodes::Li),
-            "LK" => Some(WebAclGeoMatchStatementCountryCodes::Lk),
-            "LR" => Some(WebAclGeoMatchStatementCountryCodes::Lr),
-            "LS" => Some(WebAclGeoMatchStatementCountryCodes::Ls),
-            "LT" => Some(WebAclGeoMatchStatementCountryCodes::Lt),
-            "LU" => Some(WebAclGeoMatchStatementCountryCodes::Lu),
-            "LV" => Some(WebAclGeoMatchStatementCountryCodes::Lv),
-            "LY" => Some(WebAclGeoMatchStatementCountryCodes::Ly),
-            "MA" => Some(WebAclGeoMatchStatementCountryCodes::Ma),
-            "MC" => Some(WebAclGeoMatchStatementCountryCodes::Mc),
-            "MD" => Some(WebAclGeoMatchStatementCountryCodes::Md),
-            "ME" => Some(WebAclGeoMatchStatementCountryCodes::Me),
-            "MF" => Some(WebAclGeoMatchStatementCountryCodes::Mf),
-            "MG" => Some(WebAclGeoMatchStatementCountryCodes::Mg),
-            "MH" => Some(WebAclGeoMatchStatementCountryCodes::Mh),
-            "MK" => Some(WebAclGeoMatchStatementCountryCodes::Mk),
-            "ML" => Some(WebAclGeoMatchStatementCountryCodes::Ml),
-            "MM" => Some(WebAclGeoMatchStatementCountryCodes::Mm),
-            "MN" => Some(WebAclGeoMatchStatementCountryCodes::Mn),
-            "MO" => Some(WebAclGeoMatchStatementCountryCodes::Mo),
-            "MP" => Some(WebAclGeoMatchStatementCountryCodes::Mp),
-            "MQ" => Some(WebAclGeoMatchStatementCountryCodes::Mq),
-            "MR" => Some(WebAclGeoMatchStatementCountryCodes::Mr),
-            "MS" => Some(WebAclGeoMatchStatementCountryCodes::Ms),
-            "MT" => Some(WebAclGeoMatchStatementCountryCodes::Mt),
-            "MU" => Some(WebAclGeoMatchStatementCountryCodes::Mu),
-            "MV" => Some(WebAclGeoMatchStatementCountryCodes::Mv),
-            "MW" => Some(WebAclGeoMatchStatementCountryCodes::Mw),
-            "MX" => Some(WebAclGeoMatchStatementCountryCodes::Mx),
-            "MY" => Some(WebAclGeoMatchStatementCountryCodes::My),
-            "MZ" => Some(WebAclGeoMatchStatementCountryCodes::Mz),
-            "NA" => Some(WebAclGeoMatchStatementCountryCodes::Na),
-            "NC" => Some(WebAclGeoMatchStatementCountryCodes::Nc),
-            "NE" => Some(WebAclGeoMatchStatementCountryCodes::Ne),
-            "NF" => Some(WebAclGeoMatchStatementCountryCodes::Nf),
-            "NG" => Some(WebAclGeoMatchStatementCountryCodes::Ng),
-            "NI" => Some(WebAclGeoMatchStatementCountryCodes::Ni),
-            "NL" => Some(WebAclGeoMatchStatementCountryCodes::Nl),
-            "NO" => Some(WebAclGeoMatchStatementCountryCodes::No),
-            "NP" => Some(WebAclGeoMatchStatementCountryCodes::Np),
-            "NR" => Some(WebAclGeoMatchStatementCountryCodes::Nr),
-            "NU" => Some(WebAclGeoMatchStatementCountryCodes::Nu),
-            "NZ" => Some(WebAclGeoMatchStatementCountryCodes::Nz),
-            "OM" => Some(WebAclGeoMatchStatementCountryCodes::Om),
-            "PA" => Some(WebAclGeoMatchStatementCountryCodes::Pa),
-            "PE" => Some(WebAclGeoMatchStatementCountryCodes::Pe),
-            "PF" => Some(WebAclGeoMatchStatementCountryCodes::Pf),
-            "PG" => Some(WebAclGeoMatchStatementCountryCodes::Pg),
-            "PH" => Some(WebAclGeoMatchStatementCountryCodes::Ph),
-            "PK" => Some(WebAclGeoMatchStatementCountryCodes::Pk),
-            "PL" => Some(WebAclGeoMatchStatementCountryCodes::Pl),
-            "PM" => Some(WebAclGeoMatchStatementCountryCodes::Pm),
-            "PN" => Some(WebAclGeoMatchStatementCountryCodes::Pn),
-            "PR" => Some(WebAclGeoMatchStatementCountryCodes::Pr),
-            "PS" => Some(WebAclGeoMatchStatementCountryCodes::Ps),
-            "PT" => Some(WebAclGeoMatchStatementCountryCodes::Pt),
-            "PW" => Some(WebAclGeoMatchStatementCountryCodes::Pw),
-            "PY" => Some(WebAclGeoMatchStatementCountryCodes::Py),
-            "QA" => Some(WebAclGeoMatchStatementCountryCodes::Qa),
-            "RE" => Some(WebAclGeoMatchStatementCountryCodes::Re),
-            "RO" => Some(WebAclGeoMatchStatementCountryCodes::Ro),
-            "RS" => Some(WebAclGeoMatchStatementCountryCodes::Rs),
-            "RU" => Some(WebAclGeoMatchStatementCountryCodes::Ru),
-            "RW" => Some(WebAclGeoMatchStatementCountryCodes::Rw),
-            "SA" => Some(WebAclGeoMatchStatementCountryCodes::Sa),
-            "SB" => Some(WebAclGeoMatchStatementCountryCodes::Sb),
-            "SC" => Some(WebAclGeoMatchStatementCountryCodes::Sc),
-            "SD" => Some(WebAclGeoMatchStatementCountryCodes::Sd),
-            "SE" => Some(WebAclGeoMatchStatementCountryCodes::Se),
-            "SG" => Some(WebAclGeoMatchStatementCountryCodes::Sg),
-            "SH" => Some(WebAclGeoMatchStatementCountryCodes::Sh),
-            "SI" => Some(WebAclGeoMatchStatementCountryCodes::Si),
-            "SJ" => Some(WebAclGeoMatchStatementCountryCodes::Sj),
-            "SK" => Some(WebAclGeoMatchStatementCountryCodes::Sk),
-            "SL" => Some(WebAclGeoMatchStatementCountryCodes::Sl),
-            "SM" => Some(WebAclGeoMatchStatementCountryCodes::Sm),
-            "SN" => Some(WebAclGeoMatchStatementCountryCodes::Sn),
-            "SO" => Some(WebAclGeoMatchStatementCountryCodes::So),
-            "SR" => Some(WebAclGeoMatchStatementCountryCodes::Sr),
-            "SS" => Some(WebAclGeoMatchStatementCountryCodes::Ss),
-            "ST" => Some(WebAclGeoMatchStatementCountryCodes::St),
-            "SV" => Some(WebAclGeoMatchStatementCountryCodes::Sv),
-            "SX" => Some(WebAclGeoMatchStatementCountryCodes::Sx),
-            "SY" => Some(WebAclGeoMatchStatementCountryCodes::Sy),
-            "SZ" => Some(WebAclGeoMatchStatementCountryCodes::Sz),
-            "TC" => Some(WebAclGeoMatchStatementCountryCodes::Tc),
-            "TD" => Some(WebAclGeoMatchStatementCountryCodes::Td),
-            "TF" => Some(WebAclGeoMatchStatementCountryCodes::Tf),
-            "TG" => Some(WebAclGeoMatchStatementCountryCodes::Tg),
-            "TH" => Some(WebAclGeoMatchStatementCountryCodes::Th),
-            "TJ" => Some(WebAclGeoMatchStatementCountryCodes::Tj),
-            "TK" => Some(WebAclGeoMatchStatementCountryCodes::Tk),
-            "TL" => Some(WebAclGeoMatchStatementCountryCodes::Tl),
-            "TM" => Some(WebAclGeoMatchStatementCountryCodes::Tm),
-            "TN" => Some(WebAclGeoMatchStatementCountryCodes::Tn),
-            "TO" => Some(WebAclGeoMatchStatementCountryCodes::To),
-            "TR" => Some(WebAclGeoMatchStatementCountryCodes::Tr),
-            "TT" => Some(WebAclGeoMatchStatementCountryCodes::Tt),
-            "TV" => Some(WebAclGeoMatchStatementCountryCodes::Tv),
-            "TW" => Some(WebAclGeoMatchStatementCountryCodes::Tw),
-            "TZ" => Some(WebAclGeoMatchStatementCountryCodes::Tz),
-            "UA" => Some(WebAclGeoMatchStatementCountryCodes::Ua),
-            "UG" => Some(WebAclGeoMatchStatementCountryCodes::Ug),
-            "UM" => Some(WebAclGeoMatchStatementCountryCodes::Um),
-            "US" => Some(WebAclGeoMatchStatementCountryCodes::Us),
-            "UY" => Some(WebAclGeoMatchStatementCountryCodes::Uy),
-            "UZ" => Some(WebAclGeoMatchStatementCountryCodes::Uz),
-            "VA" => Some(WebAclGeoMatchStatementCountryCodes::Va),
-            "VC" => Some(WebAclGeoMatchStatementCountryCodes::Vc),
-            "VE" => Some(WebAclGeoMatchStatementCountryCodes::Ve),
-            "VG" => Some(WebAclGeoMatchStatementCountryCodes::Vg),
-            "VI" => Some(WebAclGeoMatchStatementCountryCodes::Vi),
-            "VN" => Some(WebAclGeoMatchStatementCountryCodes::Vn),
-            "VU" => Some(WebAclGeoMatchStatementCountryCodes::Vu),
-            "WF" => Some(WebAclGeoMatchStatementCountryCodes::Wf),
-            "WS" => Some(WebAclGeoMatchStatementCountryCodes::Ws),
-            "XK" => Some(WebAclGeoMatchStatementCountryCodes::Xk),
-            "YE" => Some(WebAclGeoMatchStatementCountryCodes::Ye),
-            "YT" => Some(WebAclGeoMatchStatementCountryCodes::Yt),
-            "ZA" => Some(WebAclGeoMatchStatementCountryCodes::Za),
-            "ZM" => Some(WebAclGeoMatchStatementCountryCodes::Zm),
-            "ZW" => Some(WebAclGeoMatchStatementCountryCodes::Zw),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("AD", WebAclGeoMatchStatementCountryCodes::Ad),
+        ("AE", WebAclGeoMatchStatementCountryCodes::Ae),
+        ("AF", WebAclGeoMatchStatementCountryCodes::Af),
+        ("AG", WebAclGeoMatchStatementCountryCodes::Ag),
+        ("AI", WebAclGeoMatchStatementCountryCodes::Ai),
+        ("AL", WebAclGeoMatchStatementCountryCodes::Al),
+        ("AM", WebAclGeoMatchStatementCountryCodes::Am),
+        ("AO", WebAclGeoMatchStatementCountryCodes::Ao),
+        ("AQ", WebAclGeoMatchStatementCountryCodes::Aq),
+        ("AR", WebAclGeoMatchStatementCountryCodes::Ar),
+        ("AS", WebAclGeoMatchStatementCountryCodes::As),
+        ("AT", WebAclGeoMatchStatementCountryCodes::At),
+        ("AU", WebAclGeoMatchStatementCountryCodes::Au),
+        ("AW", WebAclGeoMatchStatementCountryCodes::Aw),
+        ("AX", WebAclGeoMatchStatementCountryCodes::Ax),
+        ("AZ", WebAclGeoMatchStatementCountryCodes::Az),
+        ("BA", WebAclGeoMatchStatementCountryCodes::Ba),
+        ("BB", WebAclGeoMatchStatementCountryCodes::Bb),
+        ("BD", WebAclGeoMatchStatementCountryCodes::Bd),
+        ("BE", WebAclGeoMatchStatementCountryCodes::Be),
+        ("BF", WebAclGeoMatchStatementCountryCodes::Bf),
+        ("BG", WebAclGeoMatchStatementCountryCodes::Bg),
+        ("BH", WebAclGeoMatchStatementCountryCodes::Bh),
+        ("BI", WebAclGeoMatchStatementCountryCodes::Bi),
+        ("BJ", WebAclGeoMatchStatementCountryCodes::Bj),
+        ("BL", WebAclGeoMatchStatementCountryCodes::Bl),
+        ("BM", WebAclGeoMatchStatementCountryCodes::Bm),
+        ("BN", WebAclGeoMatchStatementCountryCodes::Bn),
+        ("BO", WebAclGeoMatchStatementCountryCodes::Bo),
+        ("BQ", WebAclGeoMatchStatementCountryCodes::Bq),
+        ("BR", WebAclGeoMatchStatementCountryCodes::Br),
+        ("BS", WebAclGeoMatchStatementCountryCodes::Bs),
+        ("BT", WebAclGeoMatchStatementCountryCodes::Bt),
+        ("BV", WebAclGeoMatchStatementCountryCodes::Bv),
+        ("BW", WebAclGeoMatchStatementCountryCodes::Bw),
+        ("BY", WebAclGeoMatchStatementCountryCodes::By),
+        ("BZ", WebAclGeoMatchStatementCountryCodes::Bz),
+        ("CA", WebAclGeoMatchStatementCountryCodes::Ca),
+        ("CC", WebAclGeoMatchStatementCountryCodes::Cc),
+        ("CD", WebAclGeoMatchStatementCountryCodes::Cd),
+        ("CF", WebAclGeoMatchStatementCountryCodes::Cf),
+        ("CG", WebAclGeoMatchStatementCountryCodes::Cg),
+        ("CH", WebAclGeoMatchStatementCountryCodes::Ch),
+        ("CI", WebAclGeoMatchStatementCountryCodes::Ci),
+        ("CK", WebAclGeoMatchStatementCountryCodes::Ck),
+        ("CL", WebAclGeoMatchStatementCountryCodes::Cl),
+        ("CM", WebAclGeoMatchStatementCountryCodes::Cm),
+        ("CN", WebAclGeoMatchStatementCountryCodes::Cn),
+        ("CO", WebAclGeoMatchStatementCountryCodes::Co),
+        ("CR", WebAclGeoMatchStatementCountryCodes::Cr),
+        ("CU", WebAclGeoMatchStatementCountryCodes::Cu),
+        ("CV", WebAclGeoMatchStatementCountryCodes::Cv),
+        ("CW", WebAclGeoMatchStatementCountryCodes::Cw),
+        ("CX", WebAclGeoMatchStatementCountryCodes::Cx),
+        ("CY", WebAclGeoMatchStatementCountryCodes::Cy),
+        ("CZ", WebAclGeoMatchStatementCountryCodes::Cz),
+        ("DE", WebAclGeoMatchStatementCountryCodes::De),
+        ("DJ", WebAclGeoMatchStatementCountryCodes::Dj),
+        ("DK", WebAclGeoMatchStatementCountryCodes::Dk),
+        ("DM", WebAclGeoMatchStatementCountryCodes::Dm),
+        ("DO", WebAclGeoMatchStatementCountryCodes::Do),
+        ("DZ", WebAclGeoMatchStatementCountryCodes::Dz),
+        ("EC", WebAclGeoMatchStatementCountryCodes::Ec),
+        ("EE", WebAclGeoMatchStatementCountryCodes::Ee),
+        ("EG", WebAclGeoMatchStatementCountryCodes::Eg),
+        ("EH", WebAclGeoMatchStatementCountryCodes::Eh),
+        ("ER", WebAclGeoMatchStatementCountryCodes::Er),
+        ("ES", WebAclGeoMatchStatementCountryCodes::Es),
+        ("ET", WebAclGeoMatchStatementCountryCodes::Et),
+        ("FI", WebAclGeoMatchStatementCountryCodes::Fi),
+        ("FJ", WebAclGeoMatchStatementCountryCodes::Fj),
+        ("FK", WebAclGeoMatchStatementCountryCodes::Fk),
+        ("FM", WebAclGeoMatchStatementCountryCodes::Fm),
+        ("FO", WebAclGeoMatchStatementCountryCodes::Fo),
+        ("FR", WebAclGeoMatchStatementCountryCodes::Fr),
+        ("GA", WebAclGeoMatchStatementCountryCodes::Ga),
+        ("GB", WebAclGeoMatchStatementCountryCodes::Gb),
+        ("GD", WebAclGeoMatchStatementCountryCodes::Gd),
+        ("GE", WebAclGeoMatchStatementCountryCodes::Ge),
+        ("GF", WebAclGeoMatchStatementCountryCodes::Gf),
+        ("GG", WebAclGeoMatchStatementCountryCodes::Gg),
+        ("GH", WebAclGeoMatchStatementCountryCodes::Gh),
+        ("GI", WebAclGeoMatchStatementCountryCodes::Gi),
+        ("GL", WebAclGeoMatchStatementCountryCodes::Gl),
+        ("GM", WebAclGeoMatchStatementCountryCodes::Gm),
+        ("GN", WebAclGeoMatchStatementCountryCodes::Gn),
+        ("GP", WebAclGeoMatchStatementCountryCodes::Gp),
+        ("GQ", WebAclGeoMatchStatementCountryCodes::Gq),
+        ("GR", WebAclGeoMatchStatementCountryCodes::Gr),
+        ("GS", WebAclGeoMatchStatementCountryCodes::Gs),
+        ("GT", WebAclGeoMatchStatementCountryCodes::Gt),
+        ("GU", WebAclGeoMatchStatementCountryCodes::Gu),
+        ("GW", WebAclGeoMatchStatementCountryCodes::Gw),
+        ("GY", WebAclGeoMatchStatementCountryCodes::Gy),
+        ("HK", WebAclGeoMatchStatementCountryCodes::Hk),
+        ("HM", WebAclGeoMatchStatementCountryCodes::Hm),
+        ("HN", WebAclGeoMatchStatementCountryCodes::Hn),
+        ("HR", WebAclGeoMatchStatementCountryCodes::Hr),
+        ("HT", WebAclGeoMatchStatementCountryCodes::Ht),
+        ("HU", WebAclGeoMatchStatementCountryCodes::Hu),
+        ("ID", WebAclGeoMatchStatementCountryCodes::Id),
+        ("IE", WebAclGeoMatchStatementCountryCodes::Ie),
+        ("IL", WebAclGeoMatchStatementCountryCodes::Il),
+        ("IM", WebAclGeoMatchStatementCountryCodes::Im),
+        ("IN", WebAclGeoMatchStatementCountryCodes::In),
+        ("IO", WebAclGeoMatchStatementCountryCodes::Io),
+        ("IQ", WebAclGeoMatchStatementCountryCodes::Iq),
+        ("IR", WebAclGeoMatchStatementCountryCodes::Ir),
+        ("IS", WebAclGeoMatchStatementCountryCodes::Is),
+        ("IT", WebAclGeoMatchStatementCountryCodes::It),
+        ("JE", WebAclGeoMatchStatementCountryCodes::Je),
+        ("JM", WebAclGeoMatchStatementCountryCodes::Jm),
+        ("JO", WebAclGeoMatchStatementCountryCodes::Jo),
+        ("JP", WebAclGeoMatchStatementCountryCodes::Jp),
+        ("KE", WebAclGeoMatchStatementCountryCodes::Ke),
+        ("KG", WebAclGeoMatchStatementCountryCodes::Kg),
+        ("KH", WebAclGeoMatchStatementCountryCodes::Kh),
+        ("KI", WebAclGeoMatchStatementCountryCodes::Ki),
+        ("KM", WebAclGeoMatchStatementCountryCodes::Km),
+        ("KN", WebAclGeoMatchStatementCountryCodes::Kn),
+        ("KP", WebAclGeoMatchStatementCountryCodes::Kp),
+        ("KR", WebAclGeoMatchStatementCountryCodes::Kr),
+        ("KW", WebAclGeoMatchStatementCountryCodes::Kw),
+        ("KY", WebAclGeoMatchStatementCountryCodes::Ky),
+        ("KZ", WebAclGeoMatchStatementCountryCodes::Kz),
+        ("LA", WebAclGeoMatchStatementCountryCodes::La),
+        ("LB", WebAclGeoMatchStatementCountryCodes::Lb),
+        ("LC", WebAclGeoMatchStatementCountryCodes::Lc),
+        ("LI", WebAclGeoMatchStatementCountryCodes::Li),
+        ("LK", WebAclGeoMatchStatementCountryCodes::Lk),
+        ("LR", WebAclGeoMatchStatementCountryCodes::Lr),
+        ("LS", WebAclGeoMatchStatementCountryCodes::Ls),
+        ("LT", WebAclGeoMatchStatementCountryCodes::Lt),
+        ("LU", WebAclGeoMatchStatementCountryCodes::Lu),
+        ("LV", WebAclGeoMatchStatementCountryCodes::Lv),
+        ("LY", WebAclGeoMatchStatementCountryCodes::Ly),
+        ("MA", WebAclGeoMatchStatementCountryCodes::Ma),
+        ("MC", WebAclGeoMatchStatementCountryCodes::Mc),
+        ("MD", WebAclGeoMatchStatementCountryCodes::Md),
+        ("ME", WebAclGeoMatchStatementCountryCodes::Me),
+        ("MF", WebAclGeoMatchStatementCountryCodes::Mf),
+        ("MG", WebAclGeoMatchStatementCountryCodes::Mg),
+        ("MH", WebAclGeoMatchStatementCountryCodes::Mh),
+        ("MK", WebAclGeoMatchStatementCountryCodes::Mk),
+        ("ML", WebAclGeoMatchStatementCountryCodes::Ml),
+        ("MM", WebAclGeoMatchStatementCountryCodes::Mm),
+        ("MN", WebAclGeoMatchStatementCountryCodes::Mn),
+        ("MO", WebAclGeoMatchStatementCountryCodes::Mo),
+        ("MP", WebAclGeoMatchStatementCountryCodes::Mp),
+        ("MQ", WebAclGeoMatchStatementCountryCodes::Mq),
+        ("MR", WebAclGeoMatchStatementCountryCodes::Mr),
+        ("MS", WebAclGeoMatchStatementCountryCodes::Ms),
+        ("MT", WebAclGeoMatchStatementCountryCodes::Mt),
+        ("MU", WebAclGeoMatchStatementCountryCodes::Mu),
+        ("MV", WebAclGeoMatchStatementCountryCodes::Mv),
+        ("MW", WebAclGeoMatchStatementCountryCodes::Mw),
+        ("MX", WebAclGeoMatchStatementCountryCodes::Mx),
+        ("MY", WebAclGeoMatchStatementCountryCodes::My),
+        ("MZ", WebAclGeoMatchStatementCountryCodes::Mz),
+        ("NA", WebAclGeoMatchStatementCountryCodes::Na),
+        ("NC", WebAclGeoMatchStatementCountryCodes::Nc),
+        ("NE", WebAclGeoMatchStatementCountryCodes::Ne),
+        ("NF", WebAclGeoMatchStatementCountryCodes::Nf),
+        ("NG", WebAclGeoMatchStatementCountryCodes::Ng),
+        ("NI", WebAclGeoMatchStatementCountryCodes::Ni),
+        ("NL", WebAclGeoMatchStatementCountryCodes::Nl),
+        ("NO", WebAclGeoMatchStatementCountryCodes::No),
+        ("NP", WebAclGeoMatchStatementCountryCodes::Np),
+        ("NR", WebAclGeoMatchStatementCountryCodes::Nr),
+        ("NU", WebAclGeoMatchStatementCountryCodes::Nu),
+        ("NZ", WebAclGeoMatchStatementCountryCodes::Nz),
+        ("OM", WebAclGeoMatchStatementCountryCodes::Om),
+        ("PA", WebAclGeoMatchStatementCountryCodes::Pa),
+        ("PE", WebAclGeoMatchStatementCountryCodes::Pe),
+        ("PF", WebAclGeoMatchStatementCountryCodes::Pf),
+        ("PG", WebAclGeoMatchStatementCountryCodes::Pg),
+        ("PH", WebAclGeoMatchStatementCountryCodes::Ph),
+        ("PK", WebAclGeoMatchStatementCountryCodes::Pk),
+        ("PL", WebAclGeoMatchStatementCountryCodes::Pl),
+        ("PM", WebAclGeoMatchStatementCountryCodes::Pm),
+        ("PN", WebAclGeoMatchStatementCountryCodes::Pn),
+        ("PR", WebAclGeoMatchStatementCountryCodes::Pr),
+        ("PS", WebAclGeoMatchStatementCountryCodes::Ps),
+        ("PT", WebAclGeoMatchStatementCountryCodes::Pt),
+        ("PW", WebAclGeoMatchStatementCountryCodes::Pw),
+        ("PY", WebAclGeoMatchStatementCountryCodes::Py),
+        ("QA", WebAclGeoMatchStatementCountryCodes::Qa),
+        ("RE", WebAclGeoMatchStatementCountryCodes::Re),
+        ("RO", WebAclGeoMatchStatementCountryCodes::Ro),
+        ("RS", WebAclGeoMatchStatementCountryCodes::Rs),
+        ("RU", WebAclGeoMatchStatementCountryCodes::Ru),
+        ("RW", WebAclGeoMatchStatementCountryCodes::Rw),
+        ("SA", WebAclGeoMatchStatementCountryCodes::Sa),
+        ("SB", WebAclGeoMatchStatementCountryCodes::Sb),
+        ("SC", WebAclGeoMatchStatementCountryCodes::Sc),
+        ("SD", WebAclGeoMatchStatementCountryCodes::Sd),
+        ("SE", WebAclGeoMatchStatementCountryCodes::Se),
+        ("SG", WebAclGeoMatchStatementCountryCodes::Sg),
+        ("SH", WebAclGeoMatchStatementCountryCodes::Sh),
+        ("SI", WebAclGeoMatchStatementCountryCodes::Si),
+        ("SJ", WebAclGeoMatchStatementCountryCodes::Sj),
+        ("SK", WebAclGeoMatchStatementCountryCodes::Sk),
+        ("SL", WebAclGeoMatchStatementCountryCodes::Sl),
+        ("SM", WebAclGeoMatchStatementCountryCodes::Sm),
+        ("SN", WebAclGeoMatchStatementCountryCodes::Sn),
+        ("SO", WebAclGeoMatchStatementCountryCodes::So),
+        ("SR", WebAclGeoMatchStatementCountryCodes::Sr),
+        ("SS", WebAclGeoMatchStatementCountryCodes::Ss),
+        ("ST", WebAclGeoMatchStatementCountryCodes::St),
+        ("SV", WebAclGeoMatchStatementCountryCodes::Sv),
+        ("SX", WebAclGeoMatchStatementCountryCodes::Sx),
+        ("SY", WebAclGeoMatchStatementCountryCodes::Sy),
+        ("SZ", WebAclGeoMatchStatementCountryCodes::Sz),
+        ("TC", WebAclGeoMatchStatementCountryCodes::Tc),
+        ("TD", WebAclGeoMatchStatementCountryCodes::Td),
+        ("TF", WebAclGeoMatchStatementCountryCodes::Tf),
+        ("TG", WebAclGeoMatchStatementCountryCodes::Tg),
+        ("TH", WebAclGeoMatchStatementCountryCodes::Th),
+        ("TJ", WebAclGeoMatchStatementCountryCodes::Tj),
+        ("TK", WebAclGeoMatchStatementCountryCodes::Tk),
+        ("TL", WebAclGeoMatchStatementCountryCodes::Tl),
+        ("TM", WebAclGeoMatchStatementCountryCodes::Tm),
+        ("TN", WebAclGeoMatchStatementCountryCodes::Tn),
+        ("TO", WebAclGeoMatchStatementCountryCodes::To),
+        ("TR", WebAclGeoMatchStatementCountryCodes::Tr),
+        ("TT", WebAclGeoMatchStatementCountryCodes::Tt),
+        ("TV", WebAclGeoMatchStatementCountryCodes::Tv),
+        ("TW", WebAclGeoMatchStatementCountryCodes::Tw),
+        ("TZ", WebAclGeoMatchStatementCountryCodes::Tz),
+        ("UA", WebAclGeoMatchStatementCountryCodes::Ua),
+        ("UG", WebAclGeoMatchStatementCountryCodes::Ug),
+        ("UM", WebAclGeoMatchStatementCountryCodes::Um),
+        ("US", WebAclGeoMatchStatementCountryCodes::Us),
+        ("UY", WebAclGeoMatchStatementCountryCodes::Uy),
+        ("UZ", WebAclGeoMatchStatementCountryCodes::Uz),
+        ("VA", WebAclGeoMatchStatementCountryCodes::Va),
+        ("VC", WebAclGeoMatchStatementCountryCodes::Vc),
+        ("VE", WebAclGeoMatchStatementCountryCodes::Ve),
+        ("VG", WebAclGeoMatchStatementCountryCodes::Vg),
+        ("VI", WebAclGeoMatchStatementCountryCodes::Vi),
+        ("VN", WebAclGeoMatchStatementCountryCodes::Vn),
+        ("VU", WebAclGeoMatchStatementCountryCodes::Vu),
+        ("WF", WebAclGeoMatchStatementCountryCodes::Wf),
+        ("WS", WebAclGeoMatchStatementCountryCodes::Ws),
+        ("XK", WebAclGeoMatchStatementCountryCodes::Xk),
+        ("YE", WebAclGeoMatchStatementCountryCodes::Ye),
+        ("YT", WebAclGeoMatchStatementCountryCodes::Yt),
+        ("ZA", WebAclGeoMatchStatementCountryCodes::Za),
+        ("ZM", WebAclGeoMatchStatementCountryCodes::Zm),
+        ("ZW", WebAclGeoMatchStatementCountryCodes::Zw),
+    ];
+}
+
+impl std::fmt::Debug for WebAclGeoMatchStatementCountryCodes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4641,53 +6928,111 @@ impl rt::FromJson for WebAclGeoMatchStatementCountryCodes {
 }
 
 /// The input form of [`WebAclIpSetReferenceStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclIpSetReferenceStatementArgs {
     /// ARN of the WAF entity.
     pub arn: rt::Input<String>,
     pub ip_set_forwarded_ip_config: Option<rt::Input<WebAclIpSetForwardedIpConfigurationArgs>>,
 }
 
+impl Clone for WebAclIpSetReferenceStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclIpSetReferenceStatementArgs {
+            arn: rt::cl(&self.arn),
+            ip_set_forwarded_ip_config: rt::cl(&self.ip_set_forwarded_ip_config),
+        }
+    }
+}
+
+impl Default for WebAclIpSetReferenceStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclIpSetReferenceStatementArgs {
+            arn: rt::df(),
+            ip_set_forwarded_ip_config: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclIpSetReferenceStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Arn", &self.arn);
         rt::opt(&mut fields, "IPSetForwardedIPConfig", &self.ip_set_forwarded_ip_config);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclIpSetReferenceStatement {
     /// ARN of the WAF entity.
     pub arn: String,
     pub ip_set_forwarded_ip_config: Option<WebAclIpSetForwardedIpConfiguration>,
 }
 
+impl Clone for WebAclIpSetReferenceStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclIpSetReferenceStatement {
+            arn: rt::cl(&self.arn),
+            ip_set_forwarded_ip_config: rt::cl(&self.ip_set_forwarded_ip_config),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclIpSetReferenceStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclIpSetReferenceStatement {
-            arn: fields.take("Arn")?,
-            ip_set_forwarded_ip_config: fields.take("IPSetForwardedIPConfig")?,
+            arn: match fields.take("Arn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ip_set_forwarded_ip_config: match fields.take("IPSetForwardedIPConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclIpSetForwardedIpConfiguration`].
-#[derive(Clone, Default)]
 pub struct WebAclIpSetForwardedIpConfigurationArgs {
     pub fallback_behavior: rt::Input<WebAclIpSetForwardedIpConfigurationFallbackBehavior>,
     pub header_name: rt::Input<String>,
     pub position: rt::Input<WebAclIpSetForwardedIpConfigurationPosition>,
 }
 
+impl Clone for WebAclIpSetForwardedIpConfigurationArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclIpSetForwardedIpConfigurationArgs {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+            header_name: rt::cl(&self.header_name),
+            position: rt::cl(&self.position),
+        }
+    }
+}
+
+impl Default for WebAclIpSetForwardedIpConfigurationArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclIpSetForwardedIpConfigurationArgs {
+            fallback_behavior: rt::df(),
+            header_name: rt::df(),
+            position: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclIpSetForwardedIpConfigurationArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "FallbackBehavior", &self.fallback_behavior);
         rt::req(&mut fields, "HeaderName", &self.header_name);
         rt::req(&mut fields, "Position", &self.position);
@@ -4695,26 +7040,48 @@ impl rt::ToDyn for WebAclIpSetForwardedIpConfigurationArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclIpSetForwardedIpConfiguration {
     pub fallback_behavior: WebAclIpSetForwardedIpConfigurationFallbackBehavior,
     pub header_name: String,
     pub position: WebAclIpSetForwardedIpConfigurationPosition,
 }
 
+impl Clone for WebAclIpSetForwardedIpConfiguration {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclIpSetForwardedIpConfiguration {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+            header_name: rt::cl(&self.header_name),
+            position: rt::cl(&self.position),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclIpSetForwardedIpConfiguration {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclIpSetForwardedIpConfiguration {
-            fallback_behavior: fields.take("FallbackBehavior")?,
-            header_name: fields.take("HeaderName")?,
-            position: fields.take("Position")?,
+            fallback_behavior: match fields.take("FallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            header_name: match fields.take("HeaderName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            position: match fields.take("Position") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclIpSetForwardedIpConfigurationFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4741,11 +7108,19 @@ impl WebAclIpSetForwardedIpConfigurationFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclIpSetForwardedIpConfigurationFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclIpSetForwardedIpConfigurationFallbackBehavior::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclIpSetForwardedIpConfigurationFallbackBehavior::Match),
+        ("NO_MATCH", WebAclIpSetForwardedIpConfigurationFallbackBehavior::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclIpSetForwardedIpConfigurationFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4763,7 +7138,7 @@ impl rt::FromJson for WebAclIpSetForwardedIpConfigurationFallbackBehavior {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclIpSetForwardedIpConfigurationPosition {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4793,12 +7168,20 @@ impl WebAclIpSetForwardedIpConfigurationPosition {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "FIRST" => Some(WebAclIpSetForwardedIpConfigurationPosition::First),
-            "LAST" => Some(WebAclIpSetForwardedIpConfigurationPosition::Last),
-            "ANY" => Some(WebAclIpSetForwardedIpConfigurationPosition::Any),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("FIRST", WebAclIpSetForwardedIpConfigurationPosition::First),
+        ("LAST", WebAclIpSetForwardedIpConfigurationPosition::Last),
+        ("ANY", WebAclIpSetForwardedIpConfigurationPosition::Any),
+    ];
+}
+
+impl std::fmt::Debug for WebAclIpSetForwardedIpConfigurationPosition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4817,40 +7200,77 @@ impl rt::FromJson for WebAclIpSetForwardedIpConfigurationPosition {
 }
 
 /// The input form of [`WebAclLabelMatchStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclLabelMatchStatementArgs {
     pub key: rt::Input<String>,
     pub scope: rt::Input<WebAclLabelMatchScope>,
 }
 
+impl Clone for WebAclLabelMatchStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclLabelMatchStatementArgs {
+            key: rt::cl(&self.key),
+            scope: rt::cl(&self.scope),
+        }
+    }
+}
+
+impl Default for WebAclLabelMatchStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclLabelMatchStatementArgs {
+            key: rt::df(),
+            scope: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclLabelMatchStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Key", &self.key);
         rt::req(&mut fields, "Scope", &self.scope);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclLabelMatchStatement {
     pub key: String,
     pub scope: WebAclLabelMatchScope,
 }
 
+impl Clone for WebAclLabelMatchStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclLabelMatchStatement {
+            key: rt::cl(&self.key),
+            scope: rt::cl(&self.scope),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclLabelMatchStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclLabelMatchStatement {
-            key: fields.take("Key")?,
-            scope: fields.take("Scope")?,
+            key: match fields.take("Key") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            scope: match fields.take("Scope") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclLabelMatchScope {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -4877,11 +7297,19 @@ impl WebAclLabelMatchScope {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "LABEL" => Some(WebAclLabelMatchScope::Label),
-            "NAMESPACE" => Some(WebAclLabelMatchScope::Namespace),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("LABEL", WebAclLabelMatchScope::Label),
+        ("NAMESPACE", WebAclLabelMatchScope::Namespace),
+    ];
+}
+
+impl std::fmt::Debug for WebAclLabelMatchScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -4900,7 +7328,6 @@ impl rt::FromJson for WebAclLabelMatchScope {
 }
 
 /// The input form of [`WebAclManagedRuleGroupStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclManagedRuleGroupStatementArgs {
     pub excluded_rules: Option<rt::Input<Vec<rt::Input<WebAclExcludedRuleArgs>>>>,
     /// Collection of ManagedRuleGroupConfig.
@@ -4915,10 +7342,40 @@ pub struct WebAclManagedRuleGroupStatementArgs {
     pub version: Option<rt::Input<String>>,
 }
 
+impl Clone for WebAclManagedRuleGroupStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclManagedRuleGroupStatementArgs {
+            excluded_rules: rt::cl(&self.excluded_rules),
+            managed_rule_group_configs: rt::cl(&self.managed_rule_group_configs),
+            name: rt::cl(&self.name),
+            rule_action_overrides: rt::cl(&self.rule_action_overrides),
+            scope_down_statement: rt::cl(&self.scope_down_statement),
+            vendor_name: rt::cl(&self.vendor_name),
+            version: rt::cl(&self.version),
+        }
+    }
+}
+
+impl Default for WebAclManagedRuleGroupStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclManagedRuleGroupStatementArgs {
+            excluded_rules: rt::df(),
+            managed_rule_group_configs: rt::df(),
+            name: rt::df(),
+            rule_action_overrides: rt::df(),
+            scope_down_statement: rt::df(),
+            vendor_name: rt::df(),
+            version: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclManagedRuleGroupStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(7);
+        let mut fields = rt::fields(7);
         rt::opt(&mut fields, "ExcludedRules", &self.excluded_rules);
         rt::opt(&mut fields, "ManagedRuleGroupConfigs", &self.managed_rule_group_configs);
         rt::req(&mut fields, "Name", &self.name);
@@ -4930,7 +7387,6 @@ impl rt::ToDyn for WebAclManagedRuleGroupStatementArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclManagedRuleGroupStatement {
     pub excluded_rules: Option<Vec<WebAclExcludedRule>>,
     /// Collection of ManagedRuleGroupConfig.
@@ -4945,18 +7401,57 @@ pub struct WebAclManagedRuleGroupStatement {
     pub version: Option<String>,
 }
 
+impl Clone for WebAclManagedRuleGroupStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclManagedRuleGroupStatement {
+            excluded_rules: rt::cl(&self.excluded_rules),
+            managed_rule_group_configs: rt::cl(&self.managed_rule_group_configs),
+            name: rt::cl(&self.name),
+            rule_action_overrides: rt::cl(&self.rule_action_overrides),
+            scope_down_statement: rt::cl(&self.scope_down_statement),
+            vendor_name: rt::cl(&self.vendor_name),
+            version: rt::cl(&self.version),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclManagedRuleGroupStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclManagedRuleGroupStatement {
-            excluded_rules: fields.take("ExcludedRules")?,
-            managed_rule_group_configs: fields.take("ManagedRuleGroupConfigs")?,
-            name: fields.take("Name")?,
-            rule_action_overrides: fields.take("RuleActionOverrides")?,
-            scope_down_statement: fields.take("ScopeDownStatement")?,
-            vendor_name: fields.take("VendorName")?,
-            version: fields.take("Version")?,
+            excluded_rules: match fields.take("ExcludedRules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            managed_rule_group_configs: match fields.take("ManagedRuleGroupConfigs") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            rule_action_overrides: match fields.take("RuleActionOverrides") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            scope_down_statement: match fields.take("ScopeDownStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            vendor_name: match fields.take("VendorName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            version: match fields.take("Version") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4964,34 +7459,65 @@ impl rt::FromJson for WebAclManagedRuleGroupStatement {
 /// Excluded Rule in the RuleGroup or ManagedRuleGroup will not be evaluated.
 ///
 /// The input form of [`WebAclExcludedRule`].
-#[derive(Clone, Default)]
 pub struct WebAclExcludedRuleArgs {
     /// Name of the WebACL.
     pub name: rt::Input<String>,
 }
 
+impl Clone for WebAclExcludedRuleArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclExcludedRuleArgs {
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
+impl Default for WebAclExcludedRuleArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclExcludedRuleArgs {
+            name: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclExcludedRuleArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Name", &self.name);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Excluded Rule in the RuleGroup or ManagedRuleGroup will not be evaluated.
-#[derive(Clone)]
 pub struct WebAclExcludedRule {
     /// Name of the WebACL.
     pub name: String,
 }
 
+impl Clone for WebAclExcludedRule {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclExcludedRule {
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclExcludedRule {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclExcludedRule {
-            name: fields.take("Name")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -4999,7 +7525,6 @@ impl rt::FromJson for WebAclExcludedRule {
 /// ManagedRuleGroupConfig.
 ///
 /// The input form of [`WebAclManagedRuleGroupConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclManagedRuleGroupConfigArgs {
     /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
     pub aws_managed_rules_acfp_rule_set: Option<rt::Input<WebAclAwsManagedRulesAcfpRuleSetArgs>>,
@@ -5015,10 +7540,42 @@ pub struct WebAclManagedRuleGroupConfigArgs {
     pub username_field: Option<rt::Input<WebAclFieldIdentifierArgs>>,
 }
 
+impl Clone for WebAclManagedRuleGroupConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclManagedRuleGroupConfigArgs {
+            aws_managed_rules_acfp_rule_set: rt::cl(&self.aws_managed_rules_acfp_rule_set),
+            aws_managed_rules_atp_rule_set: rt::cl(&self.aws_managed_rules_atp_rule_set),
+            aws_managed_rules_anti_ddos_rule_set: rt::cl(&self.aws_managed_rules_anti_ddos_rule_set),
+            aws_managed_rules_bot_control_rule_set: rt::cl(&self.aws_managed_rules_bot_control_rule_set),
+            login_path: rt::cl(&self.login_path),
+            password_field: rt::cl(&self.password_field),
+            payload_type: rt::cl(&self.payload_type),
+            username_field: rt::cl(&self.username_field),
+        }
+    }
+}
+
+impl Default for WebAclManagedRuleGroupConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclManagedRuleGroupConfigArgs {
+            aws_managed_rules_acfp_rule_set: rt::df(),
+            aws_managed_rules_atp_rule_set: rt::df(),
+            aws_managed_rules_anti_ddos_rule_set: rt::df(),
+            aws_managed_rules_bot_control_rule_set: rt::df(),
+            login_path: rt::df(),
+            password_field: rt::df(),
+            payload_type: rt::df(),
+            username_field: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclManagedRuleGroupConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(8);
+        let mut fields = rt::fields(8);
         rt::opt(&mut fields, "AWSManagedRulesACFPRuleSet", &self.aws_managed_rules_acfp_rule_set);
         rt::opt(&mut fields, "AWSManagedRulesATPRuleSet", &self.aws_managed_rules_atp_rule_set);
         rt::opt(&mut fields, "AWSManagedRulesAntiDDoSRuleSet", &self.aws_managed_rules_anti_ddos_rule_set);
@@ -5032,7 +7589,6 @@ impl rt::ToDyn for WebAclManagedRuleGroupConfigArgs {
 }
 
 /// ManagedRuleGroupConfig.
-#[derive(Clone)]
 pub struct WebAclManagedRuleGroupConfig {
     /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
     pub aws_managed_rules_acfp_rule_set: Option<WebAclAwsManagedRulesAcfpRuleSet>,
@@ -5048,19 +7604,62 @@ pub struct WebAclManagedRuleGroupConfig {
     pub username_field: Option<WebAclFieldIdentifier>,
 }
 
+impl Clone for WebAclManagedRuleGroupConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclManagedRuleGroupConfig {
+            aws_managed_rules_acfp_rule_set: rt::cl(&self.aws_managed_rules_acfp_rule_set),
+            aws_managed_rules_atp_rule_set: rt::cl(&self.aws_managed_rules_atp_rule_set),
+            aws_managed_rules_anti_ddos_rule_set: rt::cl(&self.aws_managed_rules_anti_ddos_rule_set),
+            aws_managed_rules_bot_control_rule_set: rt::cl(&self.aws_managed_rules_bot_control_rule_set),
+            login_path: rt::cl(&self.login_path),
+            password_field: rt::cl(&self.password_field),
+            payload_type: rt::cl(&self.payload_type),
+            username_field: rt::cl(&self.username_field),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclManagedRuleGroupConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclManagedRuleGroupConfig {
-            aws_managed_rules_acfp_rule_set: fields.take("AWSManagedRulesACFPRuleSet")?,
-            aws_managed_rules_atp_rule_set: fields.take("AWSManagedRulesATPRuleSet")?,
-            aws_managed_rules_anti_ddos_rule_set: fields.take("AWSManagedRulesAntiDDoSRuleSet")?,
-            aws_managed_rules_bot_control_rule_set: fields.take("AWSManagedRulesBotControlRuleSet")?,
-            login_path: fields.take("LoginPath")?,
-            password_field: fields.take("PasswordField")?,
-            payload_type: fields.take("PayloadType")?,
-            username_field: fields.take("UsernameField")?,
+            aws_managed_rules_acfp_rule_set: match fields.take("AWSManagedRulesACFPRuleSet") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            aws_managed_rules_atp_rule_set: match fields.take("AWSManagedRulesATPRuleSet") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            aws_managed_rules_anti_ddos_rule_set: match fields.take("AWSManagedRulesAntiDDoSRuleSet") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            aws_managed_rules_bot_control_rule_set: match fields.take("AWSManagedRulesBotControlRuleSet") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            login_path: match fields.take("LoginPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            password_field: match fields.take("PasswordField") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            payload_type: match fields.take("PayloadType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            username_field: match fields.take("UsernameField") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5068,7 +7667,6 @@ impl rt::FromJson for WebAclManagedRuleGroupConfig {
 /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
 ///
 /// The input form of [`WebAclAwsManagedRulesAcfpRuleSet`].
-#[derive(Clone, Default)]
 pub struct WebAclAwsManagedRulesAcfpRuleSetArgs {
     pub creation_path: rt::Input<String>,
     pub enable_regex_in_path: Option<rt::Input<bool>>,
@@ -5079,10 +7677,36 @@ pub struct WebAclAwsManagedRulesAcfpRuleSetArgs {
     pub response_inspection: Option<rt::Input<WebAclResponseInspectionArgs>>,
 }
 
+impl Clone for WebAclAwsManagedRulesAcfpRuleSetArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesAcfpRuleSetArgs {
+            creation_path: rt::cl(&self.creation_path),
+            enable_regex_in_path: rt::cl(&self.enable_regex_in_path),
+            registration_page_path: rt::cl(&self.registration_page_path),
+            request_inspection: rt::cl(&self.request_inspection),
+            response_inspection: rt::cl(&self.response_inspection),
+        }
+    }
+}
+
+impl Default for WebAclAwsManagedRulesAcfpRuleSetArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAwsManagedRulesAcfpRuleSetArgs {
+            creation_path: rt::df(),
+            enable_regex_in_path: rt::df(),
+            registration_page_path: rt::df(),
+            request_inspection: rt::df(),
+            response_inspection: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclAwsManagedRulesAcfpRuleSetArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::req(&mut fields, "CreationPath", &self.creation_path);
         rt::opt(&mut fields, "EnableRegexInPath", &self.enable_regex_in_path);
         rt::req(&mut fields, "RegistrationPagePath", &self.registration_page_path);
@@ -5093,7 +7717,6 @@ impl rt::ToDyn for WebAclAwsManagedRulesAcfpRuleSetArgs {
 }
 
 /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
-#[derive(Clone)]
 pub struct WebAclAwsManagedRulesAcfpRuleSet {
     pub creation_path: String,
     pub enable_regex_in_path: Option<bool>,
@@ -5104,16 +7727,47 @@ pub struct WebAclAwsManagedRulesAcfpRuleSet {
     pub response_inspection: Option<WebAclResponseInspection>,
 }
 
+impl Clone for WebAclAwsManagedRulesAcfpRuleSet {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesAcfpRuleSet {
+            creation_path: rt::cl(&self.creation_path),
+            enable_regex_in_path: rt::cl(&self.enable_regex_in_path),
+            registration_page_path: rt::cl(&self.registration_page_path),
+            request_inspection: rt::cl(&self.request_inspection),
+            response_inspection: rt::cl(&self.response_inspection),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclAwsManagedRulesAcfpRuleSet {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAwsManagedRulesAcfpRuleSet {
-            creation_path: fields.take("CreationPath")?,
-            enable_regex_in_path: fields.take("EnableRegexInPath")?,
-            registration_page_path: fields.take("RegistrationPagePath")?,
-            request_inspection: fields.take("RequestInspection")?,
-            response_inspection: fields.take("ResponseInspection")?,
+            creation_path: match fields.take("CreationPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            enable_regex_in_path: match fields.take("EnableRegexInPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            registration_page_path: match fields.take("RegistrationPagePath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            request_inspection: match fields.take("RequestInspection") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_inspection: match fields.take("ResponseInspection") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5121,7 +7775,6 @@ impl rt::FromJson for WebAclAwsManagedRulesAcfpRuleSet {
 /// Configures the inspection of sign-up requests
 ///
 /// The input form of [`WebAclRequestInspectionAcfp`].
-#[derive(Clone, Default)]
 pub struct WebAclRequestInspectionAcfpArgs {
     pub address_fields: Option<rt::Input<Vec<rt::Input<WebAclFieldIdentifierArgs>>>>,
     pub email_field: Option<rt::Input<WebAclFieldIdentifierArgs>>,
@@ -5131,10 +7784,38 @@ pub struct WebAclRequestInspectionAcfpArgs {
     pub username_field: Option<rt::Input<WebAclFieldIdentifierArgs>>,
 }
 
+impl Clone for WebAclRequestInspectionAcfpArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRequestInspectionAcfpArgs {
+            address_fields: rt::cl(&self.address_fields),
+            email_field: rt::cl(&self.email_field),
+            password_field: rt::cl(&self.password_field),
+            payload_type: rt::cl(&self.payload_type),
+            phone_number_fields: rt::cl(&self.phone_number_fields),
+            username_field: rt::cl(&self.username_field),
+        }
+    }
+}
+
+impl Default for WebAclRequestInspectionAcfpArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRequestInspectionAcfpArgs {
+            address_fields: rt::df(),
+            email_field: rt::df(),
+            password_field: rt::df(),
+            payload_type: rt::df(),
+            phone_number_fields: rt::df(),
+            username_field: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRequestInspectionAcfpArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(6);
+        let mut fields = rt::fields(6);
         rt::opt(&mut fields, "AddressFields", &self.address_fields);
         rt::opt(&mut fields, "EmailField", &self.email_field);
         rt::opt(&mut fields, "PasswordField", &self.password_field);
@@ -5146,7 +7827,6 @@ impl rt::ToDyn for WebAclRequestInspectionAcfpArgs {
 }
 
 /// Configures the inspection of sign-up requests
-#[derive(Clone)]
 pub struct WebAclRequestInspectionAcfp {
     pub address_fields: Option<Vec<WebAclFieldIdentifier>>,
     pub email_field: Option<WebAclFieldIdentifier>,
@@ -5156,52 +7836,118 @@ pub struct WebAclRequestInspectionAcfp {
     pub username_field: Option<WebAclFieldIdentifier>,
 }
 
+impl Clone for WebAclRequestInspectionAcfp {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRequestInspectionAcfp {
+            address_fields: rt::cl(&self.address_fields),
+            email_field: rt::cl(&self.email_field),
+            password_field: rt::cl(&self.password_field),
+            payload_type: rt::cl(&self.payload_type),
+            phone_number_fields: rt::cl(&self.phone_number_fields),
+            username_field: rt::cl(&self.username_field),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRequestInspectionAcfp {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRequestInspectionAcfp {
-            address_fields: fields.take("AddressFields")?,
-            email_field: fields.take("EmailField")?,
-            password_field: fields.take("PasswordField")?,
-            payload_type: fields.take("PayloadType")?,
-            phone_number_fields: fields.take("PhoneNumberFields")?,
-            username_field: fields.take("UsernameField")?,
+            address_fields: match fields.take("AddressFields") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            email_field: match fields.take("EmailField") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            password_field: match fields.take("PasswordField") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            payload_type: match fields.take("PayloadType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            phone_number_fields: match fields.take("PhoneNumberFields") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            username_field: match fields.take("UsernameField") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclFieldIdentifier`].
-#[derive(Clone, Default)]
 pub struct WebAclFieldIdentifierArgs {
     pub identifier: rt::Input<String>,
+}
+
+impl Clone for WebAclFieldIdentifierArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldIdentifierArgs {
+            identifier: rt::cl(&self.identifier),
+        }
+    }
+}
+
+impl Default for WebAclFieldIdentifierArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclFieldIdentifierArgs {
+            identifier: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclFieldIdentifierArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Identifier", &self.identifier);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclFieldIdentifier {
     pub identifier: String,
+}
+
+impl Clone for WebAclFieldIdentifier {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclFieldIdentifier {
+            identifier: rt::cl(&self.identifier),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclFieldIdentifier {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclFieldIdentifier {
-            identifier: fields.take("Identifier")?,
+            identifier: match fields.take("Identifier") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclRequestInspectionAcfpPayloadType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5228,11 +7974,19 @@ impl WebAclRequestInspectionAcfpPayloadType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "JSON" => Some(WebAclRequestInspectionAcfpPayloadType::Json),
-            "FORM_ENCODED" => Some(WebAclRequestInspectionAcfpPayloadType::FormEncoded),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("JSON", WebAclRequestInspectionAcfpPayloadType::Json),
+        ("FORM_ENCODED", WebAclRequestInspectionAcfpPayloadType::FormEncoded),
+    ];
+}
+
+impl std::fmt::Debug for WebAclRequestInspectionAcfpPayloadType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5253,7 +8007,6 @@ impl rt::FromJson for WebAclRequestInspectionAcfpPayloadType {
 /// Configures the inspection of login responses
 ///
 /// The input form of [`WebAclResponseInspection`].
-#[derive(Clone, Default)]
 pub struct WebAclResponseInspectionArgs {
     /// Response body contents that indicate success or failure of a login request
     pub body_contains: Option<rt::Input<WebAclResponseInspectionBodyContainsArgs>>,
@@ -5265,10 +8018,34 @@ pub struct WebAclResponseInspectionArgs {
     pub status_code: Option<rt::Input<WebAclResponseInspectionStatusCodeArgs>>,
 }
 
+impl Clone for WebAclResponseInspectionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionArgs {
+            body_contains: rt::cl(&self.body_contains),
+            header: rt::cl(&self.header),
+            json: rt::cl(&self.json),
+            status_code: rt::cl(&self.status_code),
+        }
+    }
+}
+
+impl Default for WebAclResponseInspectionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclResponseInspectionArgs {
+            body_contains: rt::df(),
+            header: rt::df(),
+            json: rt::df(),
+            status_code: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclResponseInspectionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "BodyContains", &self.body_contains);
         rt::opt(&mut fields, "Header", &self.header);
         rt::opt(&mut fields, "Json", &self.json);
@@ -5278,7 +8055,6 @@ impl rt::ToDyn for WebAclResponseInspectionArgs {
 }
 
 /// Configures the inspection of login responses
-#[derive(Clone)]
 pub struct WebAclResponseInspection {
     /// Response body contents that indicate success or failure of a login request
     pub body_contains: Option<WebAclResponseInspectionBodyContains>,
@@ -5290,15 +8066,42 @@ pub struct WebAclResponseInspection {
     pub status_code: Option<WebAclResponseInspectionStatusCode>,
 }
 
+impl Clone for WebAclResponseInspection {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspection {
+            body_contains: rt::cl(&self.body_contains),
+            header: rt::cl(&self.header),
+            json: rt::cl(&self.json),
+            status_code: rt::cl(&self.status_code),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclResponseInspection {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclResponseInspection {
-            body_contains: fields.take("BodyContains")?,
-            header: fields.take("Header")?,
-            json: fields.take("Json")?,
-            status_code: fields.take("StatusCode")?,
+            body_contains: match fields.take("BodyContains") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            header: match fields.take("Header") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            json: match fields.take("Json") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            status_code: match fields.take("StatusCode") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5306,16 +8109,35 @@ impl rt::FromJson for WebAclResponseInspection {
 /// Response body contents that indicate success or failure of a login request
 ///
 /// The input form of [`WebAclResponseInspectionBodyContains`].
-#[derive(Clone, Default)]
 pub struct WebAclResponseInspectionBodyContainsArgs {
     pub failure_strings: rt::Input<Vec<rt::Input<String>>>,
     pub success_strings: rt::Input<Vec<rt::Input<String>>>,
 }
 
+impl Clone for WebAclResponseInspectionBodyContainsArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionBodyContainsArgs {
+            failure_strings: rt::cl(&self.failure_strings),
+            success_strings: rt::cl(&self.success_strings),
+        }
+    }
+}
+
+impl Default for WebAclResponseInspectionBodyContainsArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclResponseInspectionBodyContainsArgs {
+            failure_strings: rt::df(),
+            success_strings: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclResponseInspectionBodyContainsArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "FailureStrings", &self.failure_strings);
         rt::req(&mut fields, "SuccessStrings", &self.success_strings);
         rt::DynInput::Object(fields)
@@ -5323,19 +8145,37 @@ impl rt::ToDyn for WebAclResponseInspectionBodyContainsArgs {
 }
 
 /// Response body contents that indicate success or failure of a login request
-#[derive(Clone)]
 pub struct WebAclResponseInspectionBodyContains {
     pub failure_strings: Vec<String>,
     pub success_strings: Vec<String>,
 }
 
+impl Clone for WebAclResponseInspectionBodyContains {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionBodyContains {
+            failure_strings: rt::cl(&self.failure_strings),
+            success_strings: rt::cl(&self.success_strings),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclResponseInspectionBodyContains {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclResponseInspectionBodyContains {
-            failure_strings: fields.take("FailureStrings")?,
-            success_strings: fields.take("SuccessStrings")?,
+            failure_strings: match fields.take("FailureStrings") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            success_strings: match fields.take("SuccessStrings") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5343,17 +8183,38 @@ impl rt::FromJson for WebAclResponseInspectionBodyContains {
 /// Response headers that indicate success or failure of a login request
 ///
 /// The input form of [`WebAclResponseInspectionHeader`].
-#[derive(Clone, Default)]
 pub struct WebAclResponseInspectionHeaderArgs {
     pub failure_values: rt::Input<Vec<rt::Input<String>>>,
     pub name: rt::Input<String>,
     pub success_values: rt::Input<Vec<rt::Input<String>>>,
 }
 
+impl Clone for WebAclResponseInspectionHeaderArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionHeaderArgs {
+            failure_values: rt::cl(&self.failure_values),
+            name: rt::cl(&self.name),
+            success_values: rt::cl(&self.success_values),
+        }
+    }
+}
+
+impl Default for WebAclResponseInspectionHeaderArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclResponseInspectionHeaderArgs {
+            failure_values: rt::df(),
+            name: rt::df(),
+            success_values: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclResponseInspectionHeaderArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "FailureValues", &self.failure_values);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "SuccessValues", &self.success_values);
@@ -5362,21 +8223,43 @@ impl rt::ToDyn for WebAclResponseInspectionHeaderArgs {
 }
 
 /// Response headers that indicate success or failure of a login request
-#[derive(Clone)]
 pub struct WebAclResponseInspectionHeader {
     pub failure_values: Vec<String>,
     pub name: String,
     pub success_values: Vec<String>,
 }
 
+impl Clone for WebAclResponseInspectionHeader {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionHeader {
+            failure_values: rt::cl(&self.failure_values),
+            name: rt::cl(&self.name),
+            success_values: rt::cl(&self.success_values),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclResponseInspectionHeader {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclResponseInspectionHeader {
-            failure_values: fields.take("FailureValues")?,
-            name: fields.take("Name")?,
-            success_values: fields.take("SuccessValues")?,
+            failure_values: match fields.take("FailureValues") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            success_values: match fields.take("SuccessValues") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5384,17 +8267,38 @@ impl rt::FromJson for WebAclResponseInspectionHeader {
 /// Response JSON that indicate success or failure of a login request
 ///
 /// The input form of [`WebAclResponseInspectionJson`].
-#[derive(Clone, Default)]
 pub struct WebAclResponseInspectionJsonArgs {
     pub failure_values: rt::Input<Vec<rt::Input<String>>>,
     pub identifier: rt::Input<String>,
     pub success_values: rt::Input<Vec<rt::Input<String>>>,
 }
 
+impl Clone for WebAclResponseInspectionJsonArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionJsonArgs {
+            failure_values: rt::cl(&self.failure_values),
+            identifier: rt::cl(&self.identifier),
+            success_values: rt::cl(&self.success_values),
+        }
+    }
+}
+
+impl Default for WebAclResponseInspectionJsonArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclResponseInspectionJsonArgs {
+            failure_values: rt::df(),
+            identifier: rt::df(),
+            success_values: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclResponseInspectionJsonArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "FailureValues", &self.failure_values);
         rt::req(&mut fields, "Identifier", &self.identifier);
         rt::req(&mut fields, "SuccessValues", &self.success_values);
@@ -5403,21 +8307,43 @@ impl rt::ToDyn for WebAclResponseInspectionJsonArgs {
 }
 
 /// Response JSON that indicate success or failure of a login request
-#[derive(Clone)]
 pub struct WebAclResponseInspectionJson {
     pub failure_values: Vec<String>,
     pub identifier: String,
     pub success_values: Vec<String>,
 }
 
+impl Clone for WebAclResponseInspectionJson {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionJson {
+            failure_values: rt::cl(&self.failure_values),
+            identifier: rt::cl(&self.identifier),
+            success_values: rt::cl(&self.success_values),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclResponseInspectionJson {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclResponseInspectionJson {
-            failure_values: fields.take("FailureValues")?,
-            identifier: fields.take("Identifier")?,
-            success_values: fields.take("SuccessValues")?,
+            failure_values: match fields.take("FailureValues") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            identifier: match fields.take("Identifier") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            success_values: match fields.take("SuccessValues") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5425,16 +8351,35 @@ impl rt::FromJson for WebAclResponseInspectionJson {
 /// Response status codes that indicate success or failure of a login request
 ///
 /// The input form of [`WebAclResponseInspectionStatusCode`].
-#[derive(Clone, Default)]
 pub struct WebAclResponseInspectionStatusCodeArgs {
     pub failure_codes: rt::Input<Vec<rt::Input<i64>>>,
     pub success_codes: rt::Input<Vec<rt::Input<i64>>>,
 }
 
+impl Clone for WebAclResponseInspectionStatusCodeArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionStatusCodeArgs {
+            failure_codes: rt::cl(&self.failure_codes),
+            success_codes: rt::cl(&self.success_codes),
+        }
+    }
+}
+
+impl Default for WebAclResponseInspectionStatusCodeArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclResponseInspectionStatusCodeArgs {
+            failure_codes: rt::df(),
+            success_codes: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclResponseInspectionStatusCodeArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "FailureCodes", &self.failure_codes);
         rt::req(&mut fields, "SuccessCodes", &self.success_codes);
         rt::DynInput::Object(fields)
@@ -5442,19 +8387,37 @@ impl rt::ToDyn for WebAclResponseInspectionStatusCodeArgs {
 }
 
 /// Response status codes that indicate success or failure of a login request
-#[derive(Clone)]
 pub struct WebAclResponseInspectionStatusCode {
     pub failure_codes: Vec<i64>,
     pub success_codes: Vec<i64>,
 }
 
+impl Clone for WebAclResponseInspectionStatusCode {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclResponseInspectionStatusCode {
+            failure_codes: rt::cl(&self.failure_codes),
+            success_codes: rt::cl(&self.success_codes),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclResponseInspectionStatusCode {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclResponseInspectionStatusCode {
-            failure_codes: fields.take("FailureCodes")?,
-            success_codes: fields.take("SuccessCodes")?,
+            failure_codes: match fields.take("FailureCodes") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            success_codes: match fields.take("SuccessCodes") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5462,7 +8425,6 @@ impl rt::FromJson for WebAclResponseInspectionStatusCode {
 /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
 ///
 /// The input form of [`WebAclAwsManagedRulesAtpRuleSet`].
-#[derive(Clone, Default)]
 pub struct WebAclAwsManagedRulesAtpRuleSetArgs {
     pub enable_regex_in_path: Option<rt::Input<bool>>,
     pub login_path: rt::Input<String>,
@@ -5472,10 +8434,34 @@ pub struct WebAclAwsManagedRulesAtpRuleSetArgs {
     pub response_inspection: Option<rt::Input<WebAclResponseInspectionArgs>>,
 }
 
+impl Clone for WebAclAwsManagedRulesAtpRuleSetArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesAtpRuleSetArgs {
+            enable_regex_in_path: rt::cl(&self.enable_regex_in_path),
+            login_path: rt::cl(&self.login_path),
+            request_inspection: rt::cl(&self.request_inspection),
+            response_inspection: rt::cl(&self.response_inspection),
+        }
+    }
+}
+
+impl Default for WebAclAwsManagedRulesAtpRuleSetArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAwsManagedRulesAtpRuleSetArgs {
+            enable_regex_in_path: rt::df(),
+            login_path: rt::df(),
+            request_inspection: rt::df(),
+            response_inspection: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclAwsManagedRulesAtpRuleSetArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::opt(&mut fields, "EnableRegexInPath", &self.enable_regex_in_path);
         rt::req(&mut fields, "LoginPath", &self.login_path);
         rt::opt(&mut fields, "RequestInspection", &self.request_inspection);
@@ -5485,7 +8471,6 @@ impl rt::ToDyn for WebAclAwsManagedRulesAtpRuleSetArgs {
 }
 
 /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
-#[derive(Clone)]
 pub struct WebAclAwsManagedRulesAtpRuleSet {
     pub enable_regex_in_path: Option<bool>,
     pub login_path: String,
@@ -5495,15 +8480,42 @@ pub struct WebAclAwsManagedRulesAtpRuleSet {
     pub response_inspection: Option<WebAclResponseInspection>,
 }
 
+impl Clone for WebAclAwsManagedRulesAtpRuleSet {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesAtpRuleSet {
+            enable_regex_in_path: rt::cl(&self.enable_regex_in_path),
+            login_path: rt::cl(&self.login_path),
+            request_inspection: rt::cl(&self.request_inspection),
+            response_inspection: rt::cl(&self.response_inspection),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclAwsManagedRulesAtpRuleSet {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAwsManagedRulesAtpRuleSet {
-            enable_regex_in_path: fields.take("EnableRegexInPath")?,
-            login_path: fields.take("LoginPath")?,
-            request_inspection: fields.take("RequestInspection")?,
-            response_inspection: fields.take("ResponseInspection")?,
+            enable_regex_in_path: match fields.take("EnableRegexInPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            login_path: match fields.take("LoginPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            request_inspection: match fields.take("RequestInspection") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            response_inspection: match fields.take("ResponseInspection") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5511,17 +8523,38 @@ impl rt::FromJson for WebAclAwsManagedRulesAtpRuleSet {
 /// Configures the inspection of login requests
 ///
 /// The input form of [`WebAclRequestInspection`].
-#[derive(Clone, Default)]
 pub struct WebAclRequestInspectionArgs {
     pub password_field: rt::Input<WebAclFieldIdentifierArgs>,
     pub payload_type: rt::Input<WebAclRequestInspectionPayloadType>,
     pub username_field: rt::Input<WebAclFieldIdentifierArgs>,
 }
 
+impl Clone for WebAclRequestInspectionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRequestInspectionArgs {
+            password_field: rt::cl(&self.password_field),
+            payload_type: rt::cl(&self.payload_type),
+            username_field: rt::cl(&self.username_field),
+        }
+    }
+}
+
+impl Default for WebAclRequestInspectionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRequestInspectionArgs {
+            password_field: rt::df(),
+            payload_type: rt::df(),
+            username_field: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRequestInspectionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "PasswordField", &self.password_field);
         rt::req(&mut fields, "PayloadType", &self.payload_type);
         rt::req(&mut fields, "UsernameField", &self.username_field);
@@ -5530,26 +8563,48 @@ impl rt::ToDyn for WebAclRequestInspectionArgs {
 }
 
 /// Configures the inspection of login requests
-#[derive(Clone)]
 pub struct WebAclRequestInspection {
     pub password_field: WebAclFieldIdentifier,
     pub payload_type: WebAclRequestInspectionPayloadType,
     pub username_field: WebAclFieldIdentifier,
 }
 
+impl Clone for WebAclRequestInspection {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRequestInspection {
+            password_field: rt::cl(&self.password_field),
+            payload_type: rt::cl(&self.payload_type),
+            username_field: rt::cl(&self.username_field),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRequestInspection {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRequestInspection {
-            password_field: fields.take("PasswordField")?,
-            payload_type: fields.take("PayloadType")?,
-            username_field: fields.take("UsernameField")?,
+            password_field: match fields.take("PasswordField") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            payload_type: match fields.take("PayloadType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            username_field: match fields.take("UsernameField") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclRequestInspectionPayloadType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5576,11 +8631,19 @@ impl WebAclRequestInspectionPayloadType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "JSON" => Some(WebAclRequestInspectionPayloadType::Json),
-            "FORM_ENCODED" => Some(WebAclRequestInspectionPayloadType::FormEncoded),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("JSON", WebAclRequestInspectionPayloadType::Json),
+        ("FORM_ENCODED", WebAclRequestInspectionPayloadType::FormEncoded),
+    ];
+}
+
+impl std::fmt::Debug for WebAclRequestInspectionPayloadType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5601,17 +8664,36 @@ impl rt::FromJson for WebAclRequestInspectionPayloadType {
 /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
 ///
 /// The input form of [`WebAclAwsManagedRulesAntiDdosRuleSet`].
-#[derive(Clone, Default)]
 pub struct WebAclAwsManagedRulesAntiDdosRuleSetArgs {
     /// Client side action config for AntiDDOS AMR.
     pub client_side_action_config: rt::Input<WebAclClientSideActionConfigArgs>,
     pub sensitivity_to_block: Option<rt::Input<WebAclSensitivityToAct>>,
 }
 
+impl Clone for WebAclAwsManagedRulesAntiDdosRuleSetArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesAntiDdosRuleSetArgs {
+            client_side_action_config: rt::cl(&self.client_side_action_config),
+            sensitivity_to_block: rt::cl(&self.sensitivity_to_block),
+        }
+    }
+}
+
+impl Default for WebAclAwsManagedRulesAntiDdosRuleSetArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAwsManagedRulesAntiDdosRuleSetArgs {
+            client_side_action_config: rt::df(),
+            sensitivity_to_block: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclAwsManagedRulesAntiDdosRuleSetArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "ClientSideActionConfig", &self.client_side_action_config);
         rt::opt(&mut fields, "SensitivityToBlock", &self.sensitivity_to_block);
         rt::DynInput::Object(fields)
@@ -5619,20 +8701,38 @@ impl rt::ToDyn for WebAclAwsManagedRulesAntiDdosRuleSetArgs {
 }
 
 /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
-#[derive(Clone)]
 pub struct WebAclAwsManagedRulesAntiDdosRuleSet {
     /// Client side action config for AntiDDOS AMR.
     pub client_side_action_config: WebAclClientSideActionConfig,
     pub sensitivity_to_block: Option<WebAclSensitivityToAct>,
 }
 
+impl Clone for WebAclAwsManagedRulesAntiDdosRuleSet {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesAntiDdosRuleSet {
+            client_side_action_config: rt::cl(&self.client_side_action_config),
+            sensitivity_to_block: rt::cl(&self.sensitivity_to_block),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclAwsManagedRulesAntiDdosRuleSet {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAwsManagedRulesAntiDdosRuleSet {
-            client_side_action_config: fields.take("ClientSideActionConfig")?,
-            sensitivity_to_block: fields.take("SensitivityToBlock")?,
+            client_side_action_config: match fields.take("ClientSideActionConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sensitivity_to_block: match fields.take("SensitivityToBlock") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5640,34 +8740,65 @@ impl rt::FromJson for WebAclAwsManagedRulesAntiDdosRuleSet {
 /// Client side action config for AntiDDOS AMR.
 ///
 /// The input form of [`WebAclClientSideActionConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclClientSideActionConfigArgs {
     /// Client side action config for AntiDDOS AMR.
     pub challenge: rt::Input<WebAclClientSideActionArgs>,
 }
 
+impl Clone for WebAclClientSideActionConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclClientSideActionConfigArgs {
+            challenge: rt::cl(&self.challenge),
+        }
+    }
+}
+
+impl Default for WebAclClientSideActionConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclClientSideActionConfigArgs {
+            challenge: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclClientSideActionConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Challenge", &self.challenge);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Client side action config for AntiDDOS AMR.
-#[derive(Clone)]
 pub struct WebAclClientSideActionConfig {
     /// Client side action config for AntiDDOS AMR.
     pub challenge: WebAclClientSideAction,
 }
 
+impl Clone for WebAclClientSideActionConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclClientSideActionConfig {
+            challenge: rt::cl(&self.challenge),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclClientSideActionConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclClientSideActionConfig {
-            challenge: fields.take("Challenge")?,
+            challenge: match fields.take("Challenge") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5675,17 +8806,38 @@ impl rt::FromJson for WebAclClientSideActionConfig {
 /// Client side action config for AntiDDOS AMR.
 ///
 /// The input form of [`WebAclClientSideAction`].
-#[derive(Clone, Default)]
 pub struct WebAclClientSideActionArgs {
     pub exempt_uri_regular_expressions: Option<rt::Input<Vec<rt::Input<WebAclRegexArgs>>>>,
     pub sensitivity: Option<rt::Input<WebAclSensitivityToAct>>,
     pub usage_of_action: rt::Input<WebAclUsageOfAction>,
 }
 
+impl Clone for WebAclClientSideActionArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclClientSideActionArgs {
+            exempt_uri_regular_expressions: rt::cl(&self.exempt_uri_regular_expressions),
+            sensitivity: rt::cl(&self.sensitivity),
+            usage_of_action: rt::cl(&self.usage_of_action),
+        }
+    }
+}
+
+impl Default for WebAclClientSideActionArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclClientSideActionArgs {
+            exempt_uri_regular_expressions: rt::df(),
+            sensitivity: rt::df(),
+            usage_of_action: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclClientSideActionArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::opt(&mut fields, "ExemptUriRegularExpressions", &self.exempt_uri_regular_expressions);
         rt::opt(&mut fields, "Sensitivity", &self.sensitivity);
         rt::req(&mut fields, "UsageOfAction", &self.usage_of_action);
@@ -5694,21 +8846,43 @@ impl rt::ToDyn for WebAclClientSideActionArgs {
 }
 
 /// Client side action config for AntiDDOS AMR.
-#[derive(Clone)]
 pub struct WebAclClientSideAction {
     pub exempt_uri_regular_expressions: Option<Vec<WebAclRegex>>,
     pub sensitivity: Option<WebAclSensitivityToAct>,
     pub usage_of_action: WebAclUsageOfAction,
 }
 
+impl Clone for WebAclClientSideAction {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclClientSideAction {
+            exempt_uri_regular_expressions: rt::cl(&self.exempt_uri_regular_expressions),
+            sensitivity: rt::cl(&self.sensitivity),
+            usage_of_action: rt::cl(&self.usage_of_action),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclClientSideAction {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclClientSideAction {
-            exempt_uri_regular_expressions: fields.take("ExemptUriRegularExpressions")?,
-            sensitivity: fields.take("Sensitivity")?,
-            usage_of_action: fields.take("UsageOfAction")?,
+            exempt_uri_regular_expressions: match fields.take("ExemptUriRegularExpressions") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sensitivity: match fields.take("Sensitivity") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            usage_of_action: match fields.take("UsageOfAction") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -5716,37 +8890,68 @@ impl rt::FromJson for WebAclClientSideAction {
 /// Regex
 ///
 /// The input form of [`WebAclRegex`].
-#[derive(Clone, Default)]
 pub struct WebAclRegexArgs {
     pub regex_string: Option<rt::Input<String>>,
+}
+
+impl Clone for WebAclRegexArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRegexArgs {
+            regex_string: rt::cl(&self.regex_string),
+        }
+    }
+}
+
+impl Default for WebAclRegexArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRegexArgs {
+            regex_string: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclRegexArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::opt(&mut fields, "RegexString", &self.regex_string);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Regex
-#[derive(Clone)]
 pub struct WebAclRegex {
     pub regex_string: Option<String>,
+}
+
+impl Clone for WebAclRegex {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRegex {
+            regex_string: rt::cl(&self.regex_string),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclRegex {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRegex {
-            regex_string: fields.take("RegexString")?,
+            regex_string: match fields.take("RegexString") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclSensitivityToAct {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5776,12 +8981,20 @@ impl WebAclSensitivityToAct {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "LOW" => Some(WebAclSensitivityToAct::Low),
-            "MEDIUM" => Some(WebAclSensitivityToAct::Medium),
-            "HIGH" => Some(WebAclSensitivityToAct::High),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("LOW", WebAclSensitivityToAct::Low),
+        ("MEDIUM", WebAclSensitivityToAct::Medium),
+        ("HIGH", WebAclSensitivityToAct::High),
+    ];
+}
+
+impl std::fmt::Debug for WebAclSensitivityToAct {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5799,7 +9012,7 @@ impl rt::FromJson for WebAclSensitivityToAct {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclUsageOfAction {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5826,11 +9039,19 @@ impl WebAclUsageOfAction {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "ENABLED" => Some(WebAclUsageOfAction::Enabled),
-            "DISABLED" => Some(WebAclUsageOfAction::Disabled),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("ENABLED", WebAclUsageOfAction::Enabled),
+        ("DISABLED", WebAclUsageOfAction::Disabled),
+    ];
+}
+
+impl std::fmt::Debug for WebAclUsageOfAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5851,16 +9072,35 @@ impl rt::FromJson for WebAclUsageOfAction {
 /// Configures how to use the Bot Control managed rule group in the web ACL
 ///
 /// The input form of [`WebAclAwsManagedRulesBotControlRuleSet`].
-#[derive(Clone, Default)]
 pub struct WebAclAwsManagedRulesBotControlRuleSetArgs {
     pub enable_machine_learning: Option<rt::Input<bool>>,
     pub inspection_level: rt::Input<WebAclAwsManagedRulesBotControlRuleSetInspectionLevel>,
 }
 
+impl Clone for WebAclAwsManagedRulesBotControlRuleSetArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesBotControlRuleSetArgs {
+            enable_machine_learning: rt::cl(&self.enable_machine_learning),
+            inspection_level: rt::cl(&self.inspection_level),
+        }
+    }
+}
+
+impl Default for WebAclAwsManagedRulesBotControlRuleSetArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclAwsManagedRulesBotControlRuleSetArgs {
+            enable_machine_learning: rt::df(),
+            inspection_level: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclAwsManagedRulesBotControlRuleSetArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "EnableMachineLearning", &self.enable_machine_learning);
         rt::req(&mut fields, "InspectionLevel", &self.inspection_level);
         rt::DynInput::Object(fields)
@@ -5868,24 +9108,42 @@ impl rt::ToDyn for WebAclAwsManagedRulesBotControlRuleSetArgs {
 }
 
 /// Configures how to use the Bot Control managed rule group in the web ACL
-#[derive(Clone)]
 pub struct WebAclAwsManagedRulesBotControlRuleSet {
     pub enable_machine_learning: Option<bool>,
     pub inspection_level: WebAclAwsManagedRulesBotControlRuleSetInspectionLevel,
 }
 
+impl Clone for WebAclAwsManagedRulesBotControlRuleSet {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclAwsManagedRulesBotControlRuleSet {
+            enable_machine_learning: rt::cl(&self.enable_machine_learning),
+            inspection_level: rt::cl(&self.inspection_level),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclAwsManagedRulesBotControlRuleSet {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclAwsManagedRulesBotControlRuleSet {
-            enable_machine_learning: fields.take("EnableMachineLearning")?,
-            inspection_level: fields.take("InspectionLevel")?,
+            enable_machine_learning: match fields.take("EnableMachineLearning") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            inspection_level: match fields.take("InspectionLevel") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclAwsManagedRulesBotControlRuleSetInspectionLevel {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5912,11 +9170,19 @@ impl WebAclAwsManagedRulesBotControlRuleSetInspectionLevel {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "COMMON" => Some(WebAclAwsManagedRulesBotControlRuleSetInspectionLevel::Common),
-            "TARGETED" => Some(WebAclAwsManagedRulesBotControlRuleSetInspectionLevel::Targeted),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("COMMON", WebAclAwsManagedRulesBotControlRuleSetInspectionLevel::Common),
+        ("TARGETED", WebAclAwsManagedRulesBotControlRuleSetInspectionLevel::Targeted),
+    ];
+}
+
+impl std::fmt::Debug for WebAclAwsManagedRulesBotControlRuleSetInspectionLevel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5934,7 +9200,7 @@ impl rt::FromJson for WebAclAwsManagedRulesBotControlRuleSetInspectionLevel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclManagedRuleGroupConfigPayloadType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -5961,11 +9227,19 @@ impl WebAclManagedRuleGroupConfigPayloadType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "JSON" => Some(WebAclManagedRuleGroupConfigPayloadType::Json),
-            "FORM_ENCODED" => Some(WebAclManagedRuleGroupConfigPayloadType::FormEncoded),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("JSON", WebAclManagedRuleGroupConfigPayloadType::Json),
+        ("FORM_ENCODED", WebAclManagedRuleGroupConfigPayloadType::FormEncoded),
+    ];
+}
+
+impl std::fmt::Debug for WebAclManagedRuleGroupConfigPayloadType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -5986,7 +9260,6 @@ impl rt::FromJson for WebAclManagedRuleGroupConfigPayloadType {
 /// Action override for rules in the rule group.
 ///
 /// The input form of [`WebAclRuleActionOverride`].
-#[derive(Clone, Default)]
 pub struct WebAclRuleActionOverrideArgs {
     /// Action taken when Rule matches its condition.
     pub action_to_use: rt::Input<WebAclRuleActionArgs>,
@@ -5994,10 +9267,30 @@ pub struct WebAclRuleActionOverrideArgs {
     pub name: rt::Input<String>,
 }
 
+impl Clone for WebAclRuleActionOverrideArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRuleActionOverrideArgs {
+            action_to_use: rt::cl(&self.action_to_use),
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
+impl Default for WebAclRuleActionOverrideArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRuleActionOverrideArgs {
+            action_to_use: rt::df(),
+            name: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRuleActionOverrideArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "ActionToUse", &self.action_to_use);
         rt::req(&mut fields, "Name", &self.name);
         rt::DynInput::Object(fields)
@@ -6005,7 +9298,6 @@ impl rt::ToDyn for WebAclRuleActionOverrideArgs {
 }
 
 /// Action override for rules in the rule group.
-#[derive(Clone)]
 pub struct WebAclRuleActionOverride {
     /// Action taken when Rule matches its condition.
     pub action_to_use: WebAclRuleAction,
@@ -6013,81 +9305,161 @@ pub struct WebAclRuleActionOverride {
     pub name: String,
 }
 
+impl Clone for WebAclRuleActionOverride {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRuleActionOverride {
+            action_to_use: rt::cl(&self.action_to_use),
+            name: rt::cl(&self.name),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRuleActionOverride {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRuleActionOverride {
-            action_to_use: fields.take("ActionToUse")?,
-            name: fields.take("Name")?,
+            action_to_use: match fields.take("ActionToUse") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclNotStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclNotStatementArgs {
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
     pub statement: rt::Input<Box<WebAclStatementArgs>>,
 }
 
+impl Clone for WebAclNotStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclNotStatementArgs {
+            statement: rt::cl(&self.statement),
+        }
+    }
+}
+
+impl Default for WebAclNotStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclNotStatementArgs {
+            statement: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclNotStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Statement", &self.statement);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclNotStatement {
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
     pub statement: Box<WebAclStatement>,
 }
 
+impl Clone for WebAclNotStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclNotStatement {
+            statement: rt::cl(&self.statement),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclNotStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclNotStatement {
-            statement: fields.take("Statement")?,
+            statement: match fields.take("Statement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclOrStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclOrStatementArgs {
     pub statements: rt::Input<Vec<rt::Input<WebAclStatementArgs>>>,
+}
+
+impl Clone for WebAclOrStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclOrStatementArgs {
+            statements: rt::cl(&self.statements),
+        }
+    }
+}
+
+impl Default for WebAclOrStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclOrStatementArgs {
+            statements: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclOrStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Statements", &self.statements);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclOrStatement {
     pub statements: Vec<WebAclStatement>,
+}
+
+impl Clone for WebAclOrStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclOrStatement {
+            statements: rt::cl(&self.statements),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclOrStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclOrStatement {
-            statements: fields.take("Statements")?,
+            statements: match fields.take("Statements") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclRateBasedStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclRateBasedStatementArgs {
     pub aggregate_key_type: rt::Input<WebAclRateBasedStatementAggregateKeyType>,
     /// Specifies the aggregate keys to use in a rate-base rule.
@@ -6099,10 +9471,38 @@ pub struct WebAclRateBasedStatementArgs {
     pub scope_down_statement: Option<rt::Input<Box<WebAclStatementArgs>>>,
 }
 
+impl Clone for WebAclRateBasedStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateBasedStatementArgs {
+            aggregate_key_type: rt::cl(&self.aggregate_key_type),
+            custom_keys: rt::cl(&self.custom_keys),
+            evaluation_window_sec: rt::cl(&self.evaluation_window_sec),
+            forwarded_ip_config: rt::cl(&self.forwarded_ip_config),
+            limit: rt::cl(&self.limit),
+            scope_down_statement: rt::cl(&self.scope_down_statement),
+        }
+    }
+}
+
+impl Default for WebAclRateBasedStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateBasedStatementArgs {
+            aggregate_key_type: rt::df(),
+            custom_keys: rt::df(),
+            evaluation_window_sec: rt::df(),
+            forwarded_ip_config: rt::df(),
+            limit: rt::df(),
+            scope_down_statement: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRateBasedStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(6);
+        let mut fields = rt::fields(6);
         rt::req(&mut fields, "AggregateKeyType", &self.aggregate_key_type);
         rt::opt(&mut fields, "CustomKeys", &self.custom_keys);
         rt::opt(&mut fields, "EvaluationWindowSec", &self.evaluation_window_sec);
@@ -6113,7 +9513,6 @@ impl rt::ToDyn for WebAclRateBasedStatementArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclRateBasedStatement {
     pub aggregate_key_type: WebAclRateBasedStatementAggregateKeyType,
     /// Specifies the aggregate keys to use in a rate-base rule.
@@ -6125,22 +9524,57 @@ pub struct WebAclRateBasedStatement {
     pub scope_down_statement: Option<Box<WebAclStatement>>,
 }
 
+impl Clone for WebAclRateBasedStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateBasedStatement {
+            aggregate_key_type: rt::cl(&self.aggregate_key_type),
+            custom_keys: rt::cl(&self.custom_keys),
+            evaluation_window_sec: rt::cl(&self.evaluation_window_sec),
+            forwarded_ip_config: rt::cl(&self.forwarded_ip_config),
+            limit: rt::cl(&self.limit),
+            scope_down_statement: rt::cl(&self.scope_down_statement),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRateBasedStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateBasedStatement {
-            aggregate_key_type: fields.take("AggregateKeyType")?,
-            custom_keys: fields.take("CustomKeys")?,
-            evaluation_window_sec: fields.take("EvaluationWindowSec")?,
-            forwarded_ip_config: fields.take("ForwardedIPConfig")?,
-            limit: fields.take("Limit")?,
-            scope_down_statement: fields.take("ScopeDownStatement")?,
+            aggregate_key_type: match fields.take("AggregateKeyType") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            custom_keys: match fields.take("CustomKeys") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            evaluation_window_sec: match fields.take("EvaluationWindowSec") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            forwarded_ip_config: match fields.take("ForwardedIPConfig") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            limit: match fields.take("Limit") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            scope_down_statement: match fields.take("ScopeDownStatement") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclRateBasedStatementAggregateKeyType {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6173,13 +9607,21 @@ impl WebAclRateBasedStatementAggregateKeyType {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "CONSTANT" => Some(WebAclRateBasedStatementAggregateKeyType::Constant),
-            "IP" => Some(WebAclRateBasedStatementAggregateKeyType::Ip),
-            "FORWARDED_IP" => Some(WebAclRateBasedStatementAggregateKeyType::ForwardedIp),
-            "CUSTOM_KEYS" => Some(WebAclRateBasedStatementAggregateKeyType::CustomKeys),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("CONSTANT", WebAclRateBasedStatementAggregateKeyType::Constant),
+        ("IP", WebAclRateBasedStatementAggregateKeyType::Ip),
+        ("FORWARDED_IP", WebAclRateBasedStatementAggregateKeyType::ForwardedIp),
+        ("CUSTOM_KEYS", WebAclRateBasedStatementAggregateKeyType::CustomKeys),
+    ];
+}
+
+impl std::fmt::Debug for WebAclRateBasedStatementAggregateKeyType {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6200,7 +9642,6 @@ impl rt::FromJson for WebAclRateBasedStatementAggregateKeyType {
 /// Specifies a single custom aggregate key for a rate-base rule.
 ///
 /// The input form of [`WebAclRateBasedStatementCustomKey`].
-#[derive(Clone, Default)]
 pub struct WebAclRateBasedStatementCustomKeyArgs {
     /// Specifies the request's ASN as an aggregate key for a rate-based rule.
     pub asn: Option<rt::Input<rt::Json>>,
@@ -6225,10 +9666,50 @@ pub struct WebAclRateBasedStatementCustomKeyArgs {
     pub uri_path: Option<rt::Input<WebAclRateLimitUriPathArgs>>,
 }
 
+impl Clone for WebAclRateBasedStatementCustomKeyArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateBasedStatementCustomKeyArgs {
+            asn: rt::cl(&self.asn),
+            cookie: rt::cl(&self.cookie),
+            forwarded_ip: rt::cl(&self.forwarded_ip),
+            http_method: rt::cl(&self.http_method),
+            header: rt::cl(&self.header),
+            ip: rt::cl(&self.ip),
+            ja3_fingerprint: rt::cl(&self.ja3_fingerprint),
+            ja4_fingerprint: rt::cl(&self.ja4_fingerprint),
+            label_namespace: rt::cl(&self.label_namespace),
+            query_argument: rt::cl(&self.query_argument),
+            query_string: rt::cl(&self.query_string),
+            uri_path: rt::cl(&self.uri_path),
+        }
+    }
+}
+
+impl Default for WebAclRateBasedStatementCustomKeyArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateBasedStatementCustomKeyArgs {
+            asn: rt::df(),
+            cookie: rt::df(),
+            forwarded_ip: rt::df(),
+            http_method: rt::df(),
+            header: rt::df(),
+            ip: rt::df(),
+            ja3_fingerprint: rt::df(),
+            ja4_fingerprint: rt::df(),
+            label_namespace: rt::df(),
+            query_argument: rt::df(),
+            query_string: rt::df(),
+            uri_path: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRateBasedStatementCustomKeyArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(12);
+        let mut fields = rt::fields(12);
         rt::opt(&mut fields, "ASN", &self.asn);
         rt::opt(&mut fields, "Cookie", &self.cookie);
         rt::opt(&mut fields, "ForwardedIP", &self.forwarded_ip);
@@ -6246,7 +9727,6 @@ impl rt::ToDyn for WebAclRateBasedStatementCustomKeyArgs {
 }
 
 /// Specifies a single custom aggregate key for a rate-base rule.
-#[derive(Clone)]
 pub struct WebAclRateBasedStatementCustomKey {
     /// Specifies the request's ASN as an aggregate key for a rate-based rule.
     pub asn: Option<rt::Json>,
@@ -6271,23 +9751,82 @@ pub struct WebAclRateBasedStatementCustomKey {
     pub uri_path: Option<WebAclRateLimitUriPath>,
 }
 
+impl Clone for WebAclRateBasedStatementCustomKey {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateBasedStatementCustomKey {
+            asn: rt::cl(&self.asn),
+            cookie: rt::cl(&self.cookie),
+            forwarded_ip: rt::cl(&self.forwarded_ip),
+            http_method: rt::cl(&self.http_method),
+            header: rt::cl(&self.header),
+            ip: rt::cl(&self.ip),
+            ja3_fingerprint: rt::cl(&self.ja3_fingerprint),
+            ja4_fingerprint: rt::cl(&self.ja4_fingerprint),
+            label_namespace: rt::cl(&self.label_namespace),
+            query_argument: rt::cl(&self.query_argument),
+            query_string: rt::cl(&self.query_string),
+            uri_path: rt::cl(&self.uri_path),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRateBasedStatementCustomKey {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateBasedStatementCustomKey {
-            asn: fields.take("ASN")?,
-            cookie: fields.take("Cookie")?,
-            forwarded_ip: fields.take("ForwardedIP")?,
-            http_method: fields.take("HTTPMethod")?,
-            header: fields.take("Header")?,
-            ip: fields.take("IP")?,
-            ja3_fingerprint: fields.take("JA3Fingerprint")?,
-            ja4_fingerprint: fields.take("JA4Fingerprint")?,
-            label_namespace: fields.take("LabelNamespace")?,
-            query_argument: fields.take("QueryArgument")?,
-            query_string: fields.take("QueryString")?,
-            uri_path: fields.take("UriPath")?,
+            asn: match fields.take("ASN") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            cookie: match fields.take("Cookie") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            forwarded_ip: match fields.take("ForwardedIP") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            http_method: match fields.take("HTTPMethod") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            header: match fields.take("Header") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ip: match fields.take("IP") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ja3_fingerprint: match fields.take("JA3Fingerprint") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            ja4_fingerprint: match fields.take("JA4Fingerprint") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            label_namespace: match fields.take("LabelNamespace") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            query_argument: match fields.take("QueryArgument") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            query_string: match fields.take("QueryString") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            uri_path: match fields.take("UriPath") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6295,17 +9834,36 @@ impl rt::FromJson for WebAclRateBasedStatementCustomKey {
 /// Specifies a cookie as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitCookie`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitCookieArgs {
     /// The name of the cookie to use.
     pub name: rt::Input<String>,
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclRateLimitCookieArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitCookieArgs {
+            name: rt::cl(&self.name),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitCookieArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitCookieArgs {
+            name: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRateLimitCookieArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "TextTransformations", &self.text_transformations);
         rt::DynInput::Object(fields)
@@ -6313,20 +9871,38 @@ impl rt::ToDyn for WebAclRateLimitCookieArgs {
 }
 
 /// Specifies a cookie as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitCookie {
     /// The name of the cookie to use.
     pub name: String,
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclRateLimitCookie {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitCookie {
+            name: rt::cl(&self.name),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRateLimitCookie {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitCookie {
-            name: fields.take("Name")?,
-            text_transformations: fields.take("TextTransformations")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6334,17 +9910,36 @@ impl rt::FromJson for WebAclRateLimitCookie {
 /// Specifies a header as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitHeader`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitHeaderArgs {
     /// The name of the header to use.
     pub name: rt::Input<String>,
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclRateLimitHeaderArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitHeaderArgs {
+            name: rt::cl(&self.name),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitHeaderArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitHeaderArgs {
+            name: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRateLimitHeaderArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "TextTransformations", &self.text_transformations);
         rt::DynInput::Object(fields)
@@ -6352,20 +9947,38 @@ impl rt::ToDyn for WebAclRateLimitHeaderArgs {
 }
 
 /// Specifies a header as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitHeader {
     /// The name of the header to use.
     pub name: String,
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclRateLimitHeader {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitHeader {
+            name: rt::cl(&self.name),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRateLimitHeader {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitHeader {
-            name: fields.take("Name")?,
-            text_transformations: fields.take("TextTransformations")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6373,37 +9986,68 @@ impl rt::FromJson for WebAclRateLimitHeader {
 /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitJa3Fingerprint`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitJa3FingerprintArgs {
     pub fallback_behavior: rt::Input<WebAclRateLimitJa3FingerprintFallbackBehavior>,
+}
+
+impl Clone for WebAclRateLimitJa3FingerprintArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitJa3FingerprintArgs {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitJa3FingerprintArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitJa3FingerprintArgs {
+            fallback_behavior: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclRateLimitJa3FingerprintArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "FallbackBehavior", &self.fallback_behavior);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitJa3Fingerprint {
     pub fallback_behavior: WebAclRateLimitJa3FingerprintFallbackBehavior,
+}
+
+impl Clone for WebAclRateLimitJa3Fingerprint {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitJa3Fingerprint {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclRateLimitJa3Fingerprint {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitJa3Fingerprint {
-            fallback_behavior: fields.take("FallbackBehavior")?,
+            fallback_behavior: match fields.take("FallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclRateLimitJa3FingerprintFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6430,11 +10074,19 @@ impl WebAclRateLimitJa3FingerprintFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclRateLimitJa3FingerprintFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclRateLimitJa3FingerprintFallbackBehavior::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclRateLimitJa3FingerprintFallbackBehavior::Match),
+        ("NO_MATCH", WebAclRateLimitJa3FingerprintFallbackBehavior::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclRateLimitJa3FingerprintFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6455,37 +10107,68 @@ impl rt::FromJson for WebAclRateLimitJa3FingerprintFallbackBehavior {
 /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitJa4Fingerprint`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitJa4FingerprintArgs {
     pub fallback_behavior: rt::Input<WebAclRateLimitJa4FingerprintFallbackBehavior>,
+}
+
+impl Clone for WebAclRateLimitJa4FingerprintArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitJa4FingerprintArgs {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitJa4FingerprintArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitJa4FingerprintArgs {
+            fallback_behavior: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclRateLimitJa4FingerprintArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "FallbackBehavior", &self.fallback_behavior);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitJa4Fingerprint {
     pub fallback_behavior: WebAclRateLimitJa4FingerprintFallbackBehavior,
+}
+
+impl Clone for WebAclRateLimitJa4Fingerprint {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitJa4Fingerprint {
+            fallback_behavior: rt::cl(&self.fallback_behavior),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclRateLimitJa4Fingerprint {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitJa4Fingerprint {
-            fallback_behavior: fields.take("FallbackBehavior")?,
+            fallback_behavior: match fields.take("FallbackBehavior") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclRateLimitJa4FingerprintFallbackBehavior {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6512,11 +10195,19 @@ impl WebAclRateLimitJa4FingerprintFallbackBehavior {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "MATCH" => Some(WebAclRateLimitJa4FingerprintFallbackBehavior::Match),
-            "NO_MATCH" => Some(WebAclRateLimitJa4FingerprintFallbackBehavior::NoMatch),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("MATCH", WebAclRateLimitJa4FingerprintFallbackBehavior::Match),
+        ("NO_MATCH", WebAclRateLimitJa4FingerprintFallbackBehavior::NoMatch),
+    ];
+}
+
+impl std::fmt::Debug for WebAclRateLimitJa4FingerprintFallbackBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6537,34 +10228,65 @@ impl rt::FromJson for WebAclRateLimitJa4FingerprintFallbackBehavior {
 /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitLabelNamespace`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitLabelNamespaceArgs {
     /// The namespace to use for aggregation.
     pub namespace: rt::Input<String>,
 }
 
+impl Clone for WebAclRateLimitLabelNamespaceArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitLabelNamespaceArgs {
+            namespace: rt::cl(&self.namespace),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitLabelNamespaceArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitLabelNamespaceArgs {
+            namespace: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRateLimitLabelNamespaceArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "Namespace", &self.namespace);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitLabelNamespace {
     /// The namespace to use for aggregation.
     pub namespace: String,
 }
 
+impl Clone for WebAclRateLimitLabelNamespace {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitLabelNamespace {
+            namespace: rt::cl(&self.namespace),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRateLimitLabelNamespace {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitLabelNamespace {
-            namespace: fields.take("Namespace")?,
+            namespace: match fields.take("Namespace") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6572,17 +10294,36 @@ impl rt::FromJson for WebAclRateLimitLabelNamespace {
 /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitQueryArgument`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitQueryArgumentArgs {
     /// The name of the query argument to use.
     pub name: rt::Input<String>,
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclRateLimitQueryArgumentArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitQueryArgumentArgs {
+            name: rt::cl(&self.name),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitQueryArgumentArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitQueryArgumentArgs {
+            name: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRateLimitQueryArgumentArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::req(&mut fields, "Name", &self.name);
         rt::req(&mut fields, "TextTransformations", &self.text_transformations);
         rt::DynInput::Object(fields)
@@ -6590,20 +10331,38 @@ impl rt::ToDyn for WebAclRateLimitQueryArgumentArgs {
 }
 
 /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitQueryArgument {
     /// The name of the query argument to use.
     pub name: String,
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclRateLimitQueryArgument {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitQueryArgument {
+            name: rt::cl(&self.name),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRateLimitQueryArgument {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitQueryArgument {
-            name: fields.take("Name")?,
-            text_transformations: fields.take("TextTransformations")?,
+            name: match fields.take("Name") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6611,32 +10370,63 @@ impl rt::FromJson for WebAclRateLimitQueryArgument {
 /// Specifies the request's query string as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitQueryString`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitQueryStringArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
+}
+
+impl Clone for WebAclRateLimitQueryStringArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitQueryStringArgs {
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitQueryStringArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitQueryStringArgs {
+            text_transformations: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclRateLimitQueryStringArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "TextTransformations", &self.text_transformations);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Specifies the request's query string as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitQueryString {
     pub text_transformations: Vec<WebAclTextTransformation>,
+}
+
+impl Clone for WebAclRateLimitQueryString {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitQueryString {
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclRateLimitQueryString {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitQueryString {
-            text_transformations: fields.take("TextTransformations")?,
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6644,38 +10434,68 @@ impl rt::FromJson for WebAclRateLimitQueryString {
 /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
 ///
 /// The input form of [`WebAclRateLimitUriPath`].
-#[derive(Clone, Default)]
 pub struct WebAclRateLimitUriPathArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
+}
+
+impl Clone for WebAclRateLimitUriPathArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitUriPathArgs {
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclRateLimitUriPathArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRateLimitUriPathArgs {
+            text_transformations: rt::df(),
+        }
+    }
 }
 
 impl rt::ToDyn for WebAclRateLimitUriPathArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(1);
+        let mut fields = rt::fields(1);
         rt::req(&mut fields, "TextTransformations", &self.text_transformations);
         rt::DynInput::Object(fields)
     }
 }
 
 /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
-#[derive(Clone)]
 pub struct WebAclRateLimitUriPath {
     pub text_transformations: Vec<WebAclTextTransformation>,
+}
+
+impl Clone for WebAclRateLimitUriPath {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRateLimitUriPath {
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
 }
 
 impl rt::FromJson for WebAclRateLimitUriPath {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRateLimitUriPath {
-            text_transformations: fields.take("TextTransformations")?,
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclRegexMatchStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclRegexMatchStatementArgs {
     /// Field of the request to match.
     pub field_to_match: rt::Input<WebAclFieldToMatchArgs>,
@@ -6684,10 +10504,34 @@ pub struct WebAclRegexMatchStatementArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclRegexMatchStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRegexMatchStatementArgs {
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            regex_string: rt::cl(&self.regex_string),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclRegexMatchStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRegexMatchStatementArgs {
+            field_to_match: rt::df(),
+            pre_parse_text_transformations: rt::df(),
+            regex_string: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRegexMatchStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::req(&mut fields, "FieldToMatch", &self.field_to_match);
         rt::opt(&mut fields, "PreParseTextTransformations", &self.pre_parse_text_transformations);
         rt::req(&mut fields, "RegexString", &self.regex_string);
@@ -6696,7 +10540,6 @@ impl rt::ToDyn for WebAclRegexMatchStatementArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclRegexMatchStatement {
     /// Field of the request to match.
     pub field_to_match: WebAclFieldToMatch,
@@ -6705,21 +10548,47 @@ pub struct WebAclRegexMatchStatement {
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclRegexMatchStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRegexMatchStatement {
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            regex_string: rt::cl(&self.regex_string),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRegexMatchStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRegexMatchStatement {
-            field_to_match: fields.take("FieldToMatch")?,
-            pre_parse_text_transformations: fields.take("PreParseTextTransformations")?,
-            regex_string: fields.take("RegexString")?,
-            text_transformations: fields.take("TextTransformations")?,
+            field_to_match: match fields.take("FieldToMatch") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            pre_parse_text_transformations: match fields.take("PreParseTextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            regex_string: match fields.take("RegexString") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclRegexPatternSetReferenceStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclRegexPatternSetReferenceStatementArgs {
     /// ARN of the WAF entity.
     pub arn: rt::Input<String>,
@@ -6729,10 +10598,34 @@ pub struct WebAclRegexPatternSetReferenceStatementArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclRegexPatternSetReferenceStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRegexPatternSetReferenceStatementArgs {
+            arn: rt::cl(&self.arn),
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclRegexPatternSetReferenceStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRegexPatternSetReferenceStatementArgs {
+            arn: rt::df(),
+            field_to_match: rt::df(),
+            pre_parse_text_transformations: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRegexPatternSetReferenceStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::req(&mut fields, "Arn", &self.arn);
         rt::req(&mut fields, "FieldToMatch", &self.field_to_match);
         rt::opt(&mut fields, "PreParseTextTransformations", &self.pre_parse_text_transformations);
@@ -6741,7 +10634,6 @@ impl rt::ToDyn for WebAclRegexPatternSetReferenceStatementArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclRegexPatternSetReferenceStatement {
     /// ARN of the WAF entity.
     pub arn: String,
@@ -6751,21 +10643,47 @@ pub struct WebAclRegexPatternSetReferenceStatement {
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclRegexPatternSetReferenceStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRegexPatternSetReferenceStatement {
+            arn: rt::cl(&self.arn),
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRegexPatternSetReferenceStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRegexPatternSetReferenceStatement {
-            arn: fields.take("Arn")?,
-            field_to_match: fields.take("FieldToMatch")?,
-            pre_parse_text_transformations: fields.take("PreParseTextTransformations")?,
-            text_transformations: fields.take("TextTransformations")?,
+            arn: match fields.take("Arn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            field_to_match: match fields.take("FieldToMatch") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            pre_parse_text_transformations: match fields.take("PreParseTextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// The input form of [`WebAclRuleGroupReferenceStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclRuleGroupReferenceStatementArgs {
     /// ARN of the WAF entity.
     pub arn: rt::Input<String>,
@@ -6774,10 +10692,32 @@ pub struct WebAclRuleGroupReferenceStatementArgs {
     pub rule_action_overrides: Option<rt::Input<Vec<rt::Input<WebAclRuleActionOverrideArgs>>>>,
 }
 
+impl Clone for WebAclRuleGroupReferenceStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRuleGroupReferenceStatementArgs {
+            arn: rt::cl(&self.arn),
+            excluded_rules: rt::cl(&self.excluded_rules),
+            rule_action_overrides: rt::cl(&self.rule_action_overrides),
+        }
+    }
+}
+
+impl Default for WebAclRuleGroupReferenceStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclRuleGroupReferenceStatementArgs {
+            arn: rt::df(),
+            excluded_rules: rt::df(),
+            rule_action_overrides: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclRuleGroupReferenceStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "Arn", &self.arn);
         rt::opt(&mut fields, "ExcludedRules", &self.excluded_rules);
         rt::opt(&mut fields, "RuleActionOverrides", &self.rule_action_overrides);
@@ -6785,7 +10725,6 @@ impl rt::ToDyn for WebAclRuleGroupReferenceStatementArgs {
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclRuleGroupReferenceStatement {
     /// ARN of the WAF entity.
     pub arn: String,
@@ -6794,14 +10733,37 @@ pub struct WebAclRuleGroupReferenceStatement {
     pub rule_action_overrides: Option<Vec<WebAclRuleActionOverride>>,
 }
 
+impl Clone for WebAclRuleGroupReferenceStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclRuleGroupReferenceStatement {
+            arn: rt::cl(&self.arn),
+            excluded_rules: rt::cl(&self.excluded_rules),
+            rule_action_overrides: rt::cl(&self.rule_action_overrides),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclRuleGroupReferenceStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclRuleGroupReferenceStatement {
-            arn: fields.take("Arn")?,
-            excluded_rules: fields.take("ExcludedRules")?,
-            rule_action_overrides: fields.take("RuleActionOverrides")?,
+            arn: match fields.take("Arn") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            excluded_rules: match fields.take("ExcludedRules") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            rule_action_overrides: match fields.take("RuleActionOverrides") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -6809,7 +10771,6 @@ impl rt::FromJson for WebAclRuleGroupReferenceStatement {
 /// Size Constraint statement.
 ///
 /// The input form of [`WebAclSizeConstraintStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclSizeConstraintStatementArgs {
     pub comparison_operator: rt::Input<WebAclSizeConstraintStatementComparisonOperator>,
     /// Field of the request to match.
@@ -6819,10 +10780,36 @@ pub struct WebAclSizeConstraintStatementArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclSizeConstraintStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclSizeConstraintStatementArgs {
+            comparison_operator: rt::cl(&self.comparison_operator),
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            size: rt::cl(&self.size),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclSizeConstraintStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclSizeConstraintStatementArgs {
+            comparison_operator: rt::df(),
+            field_to_match: rt::df(),
+            pre_parse_text_transformations: rt::df(),
+            size: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclSizeConstraintStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(5);
+        let mut fields = rt::fields(5);
         rt::req(&mut fields, "ComparisonOperator", &self.comparison_operator);
         rt::req(&mut fields, "FieldToMatch", &self.field_to_match);
         rt::opt(&mut fields, "PreParseTextTransformations", &self.pre_parse_text_transformations);
@@ -6833,7 +10820,6 @@ impl rt::ToDyn for WebAclSizeConstraintStatementArgs {
 }
 
 /// Size Constraint statement.
-#[derive(Clone)]
 pub struct WebAclSizeConstraintStatement {
     pub comparison_operator: WebAclSizeConstraintStatementComparisonOperator,
     /// Field of the request to match.
@@ -6843,21 +10829,52 @@ pub struct WebAclSizeConstraintStatement {
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclSizeConstraintStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclSizeConstraintStatement {
+            comparison_operator: rt::cl(&self.comparison_operator),
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            size: rt::cl(&self.size),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclSizeConstraintStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclSizeConstraintStatement {
-            comparison_operator: fields.take("ComparisonOperator")?,
-            field_to_match: fields.take("FieldToMatch")?,
-            pre_parse_text_transformations: fields.take("PreParseTextTransformations")?,
-            size: fields.take("Size")?,
-            text_transformations: fields.take("TextTransformations")?,
+            comparison_operator: match fields.take("ComparisonOperator") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            field_to_match: match fields.take("FieldToMatch") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            pre_parse_text_transformations: match fields.take("PreParseTextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            size: match fields.take("Size") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclSizeConstraintStatementComparisonOperator {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6896,15 +10913,23 @@ impl WebAclSizeConstraintStatementComparisonOperator {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "EQ" => Some(WebAclSizeConstraintStatementComparisonOperator::Eq),
-            "NE" => Some(WebAclSizeConstraintStatementComparisonOperator::Ne),
-            "LE" => Some(WebAclSizeConstraintStatementComparisonOperator::Le),
-            "LT" => Some(WebAclSizeConstraintStatementComparisonOperator::Lt),
-            "GE" => Some(WebAclSizeConstraintStatementComparisonOperator::Ge),
-            "GT" => Some(WebAclSizeConstraintStatementComparisonOperator::Gt),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("EQ", WebAclSizeConstraintStatementComparisonOperator::Eq),
+        ("NE", WebAclSizeConstraintStatementComparisonOperator::Ne),
+        ("LE", WebAclSizeConstraintStatementComparisonOperator::Le),
+        ("LT", WebAclSizeConstraintStatementComparisonOperator::Lt),
+        ("GE", WebAclSizeConstraintStatementComparisonOperator::Ge),
+        ("GT", WebAclSizeConstraintStatementComparisonOperator::Gt),
+    ];
+}
+
+impl std::fmt::Debug for WebAclSizeConstraintStatementComparisonOperator {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -6925,7 +10950,6 @@ impl rt::FromJson for WebAclSizeConstraintStatementComparisonOperator {
 /// Sqli Match Statement.
 ///
 /// The input form of [`WebAclSqliMatchStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclSqliMatchStatementArgs {
     /// Field of the request to match.
     pub field_to_match: rt::Input<WebAclFieldToMatchArgs>,
@@ -6935,10 +10959,34 @@ pub struct WebAclSqliMatchStatementArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclSqliMatchStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclSqliMatchStatementArgs {
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            sensitivity_level: rt::cl(&self.sensitivity_level),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclSqliMatchStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclSqliMatchStatementArgs {
+            field_to_match: rt::df(),
+            pre_parse_text_transformations: rt::df(),
+            sensitivity_level: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclSqliMatchStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(4);
+        let mut fields = rt::fields(4);
         rt::req(&mut fields, "FieldToMatch", &self.field_to_match);
         rt::opt(&mut fields, "PreParseTextTransformations", &self.pre_parse_text_transformations);
         rt::opt(&mut fields, "SensitivityLevel", &self.sensitivity_level);
@@ -6948,7 +10996,6 @@ impl rt::ToDyn for WebAclSqliMatchStatementArgs {
 }
 
 /// Sqli Match Statement.
-#[derive(Clone)]
 pub struct WebAclSqliMatchStatement {
     /// Field of the request to match.
     pub field_to_match: WebAclFieldToMatch,
@@ -6958,21 +11005,48 @@ pub struct WebAclSqliMatchStatement {
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclSqliMatchStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclSqliMatchStatement {
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            sensitivity_level: rt::cl(&self.sensitivity_level),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclSqliMatchStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclSqliMatchStatement {
-            field_to_match: fields.take("FieldToMatch")?,
-            pre_parse_text_transformations: fields.take("PreParseTextTransformations")?,
-            sensitivity_level: fields.take("SensitivityLevel")?,
-            text_transformations: fields.take("TextTransformations")?,
+            field_to_match: match fields.take("FieldToMatch") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            pre_parse_text_transformations: match fields.take("PreParseTextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sensitivity_level: match fields.take("SensitivityLevel") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Sensitivity Level current only used for sqli match statements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclSensitivityLevel {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -6999,11 +11073,19 @@ impl WebAclSensitivityLevel {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "LOW" => Some(WebAclSensitivityLevel::Low),
-            "HIGH" => Some(WebAclSensitivityLevel::High),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("LOW", WebAclSensitivityLevel::Low),
+        ("HIGH", WebAclSensitivityLevel::High),
+    ];
+}
+
+impl std::fmt::Debug for WebAclSensitivityLevel {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -7024,7 +11106,6 @@ impl rt::FromJson for WebAclSensitivityLevel {
 /// Xss Match Statement.
 ///
 /// The input form of [`WebAclXssMatchStatement`].
-#[derive(Clone, Default)]
 pub struct WebAclXssMatchStatementArgs {
     /// Field of the request to match.
     pub field_to_match: rt::Input<WebAclFieldToMatchArgs>,
@@ -7032,10 +11113,32 @@ pub struct WebAclXssMatchStatementArgs {
     pub text_transformations: rt::Input<Vec<rt::Input<WebAclTextTransformationArgs>>>,
 }
 
+impl Clone for WebAclXssMatchStatementArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclXssMatchStatementArgs {
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
+impl Default for WebAclXssMatchStatementArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclXssMatchStatementArgs {
+            field_to_match: rt::df(),
+            pre_parse_text_transformations: rt::df(),
+            text_transformations: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclXssMatchStatementArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "FieldToMatch", &self.field_to_match);
         rt::opt(&mut fields, "PreParseTextTransformations", &self.pre_parse_text_transformations);
         rt::req(&mut fields, "TextTransformations", &self.text_transformations);
@@ -7044,7 +11147,6 @@ impl rt::ToDyn for WebAclXssMatchStatementArgs {
 }
 
 /// Xss Match Statement.
-#[derive(Clone)]
 pub struct WebAclXssMatchStatement {
     /// Field of the request to match.
     pub field_to_match: WebAclFieldToMatch,
@@ -7052,14 +11154,37 @@ pub struct WebAclXssMatchStatement {
     pub text_transformations: Vec<WebAclTextTransformation>,
 }
 
+impl Clone for WebAclXssMatchStatement {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclXssMatchStatement {
+            field_to_match: rt::cl(&self.field_to_match),
+            pre_parse_text_transformations: rt::cl(&self.pre_parse_text_transformations),
+            text_transformations: rt::cl(&self.text_transformations),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclXssMatchStatement {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclXssMatchStatement {
-            field_to_match: fields.take("FieldToMatch")?,
-            pre_parse_text_transformations: fields.take("PreParseTextTransformations")?,
-            text_transformations: fields.take("TextTransformations")?,
+            field_to_match: match fields.take("FieldToMatch") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            pre_parse_text_transformations: match fields.take("PreParseTextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            text_transformations: match fields.take("TextTransformations") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
@@ -7067,17 +11192,38 @@ impl rt::FromJson for WebAclXssMatchStatement {
 /// Visibility Metric of the WebACL.
 ///
 /// The input form of [`WebAclVisibilityConfig`].
-#[derive(Clone, Default)]
 pub struct WebAclVisibilityConfigArgs {
     pub cloud_watch_metrics_enabled: rt::Input<bool>,
     pub metric_name: rt::Input<String>,
     pub sampled_requests_enabled: rt::Input<bool>,
 }
 
+impl Clone for WebAclVisibilityConfigArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclVisibilityConfigArgs {
+            cloud_watch_metrics_enabled: rt::cl(&self.cloud_watch_metrics_enabled),
+            metric_name: rt::cl(&self.metric_name),
+            sampled_requests_enabled: rt::cl(&self.sampled_requests_enabled),
+        }
+    }
+}
+
+impl Default for WebAclVisibilityConfigArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclVisibilityConfigArgs {
+            cloud_watch_metrics_enabled: rt::df(),
+            metric_name: rt::df(),
+            sampled_requests_enabled: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclVisibilityConfigArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(3);
+        let mut fields = rt::fields(3);
         rt::req(&mut fields, "CloudWatchMetricsEnabled", &self.cloud_watch_metrics_enabled);
         rt::req(&mut fields, "MetricName", &self.metric_name);
         rt::req(&mut fields, "SampledRequestsEnabled", &self.sampled_requests_enabled);
@@ -7086,28 +11232,50 @@ impl rt::ToDyn for WebAclVisibilityConfigArgs {
 }
 
 /// Visibility Metric of the WebACL.
-#[derive(Clone)]
 pub struct WebAclVisibilityConfig {
     pub cloud_watch_metrics_enabled: bool,
     pub metric_name: String,
     pub sampled_requests_enabled: bool,
 }
 
+impl Clone for WebAclVisibilityConfig {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclVisibilityConfig {
+            cloud_watch_metrics_enabled: rt::cl(&self.cloud_watch_metrics_enabled),
+            metric_name: rt::cl(&self.metric_name),
+            sampled_requests_enabled: rt::cl(&self.sampled_requests_enabled),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclVisibilityConfig {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclVisibilityConfig {
-            cloud_watch_metrics_enabled: fields.take("CloudWatchMetricsEnabled")?,
-            metric_name: fields.take("MetricName")?,
-            sampled_requests_enabled: fields.take("SampledRequestsEnabled")?,
+            cloud_watch_metrics_enabled: match fields.take("CloudWatchMetricsEnabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            metric_name: match fields.take("MetricName") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            sampled_requests_enabled: match fields.take("SampledRequestsEnabled") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
 
 /// Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API
 /// Gateway.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum WebAclScope {
     /// Not set (the default): a registration with it fails.
     #[default]
@@ -7134,11 +11302,19 @@ impl WebAclScope {
     #[inline]
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "CLOUDFRONT" => Some(WebAclScope::Cloudfront),
-            "REGIONAL" => Some(WebAclScope::Regional),
-            _ => None,
-        }
+        rt::find(Self::TABLE, value)
+    }
+
+    const TABLE: &'static [(&'static str, Self)] = &[
+        ("CLOUDFRONT", WebAclScope::Cloudfront),
+        ("REGIONAL", WebAclScope::Regional),
+    ];
+}
+
+impl std::fmt::Debug for WebAclScope {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        rt::debug_enum(f, self.as_str())
     }
 }
 
@@ -7157,35 +11333,72 @@ impl rt::FromJson for WebAclScope {
 }
 
 /// The input form of [`WebAclTag`].
-#[derive(Clone, Default)]
 pub struct WebAclTagArgs {
     pub key: Option<rt::Input<String>>,
     pub value: Option<rt::Input<String>>,
 }
 
+impl Clone for WebAclTagArgs {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclTagArgs {
+            key: rt::cl(&self.key),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
+impl Default for WebAclTagArgs {
+    #[inline]
+    fn default() -> Self {
+        WebAclTagArgs {
+            key: rt::df(),
+            value: rt::df(),
+        }
+    }
+}
+
 impl rt::ToDyn for WebAclTagArgs {
     #[inline]
     fn to_dyn(&self) -> rt::DynInput {
-        let mut fields = Vec::with_capacity(2);
+        let mut fields = rt::fields(2);
         rt::opt(&mut fields, "Key", &self.key);
         rt::opt(&mut fields, "Value", &self.value);
         rt::DynInput::Object(fields)
     }
 }
 
-#[derive(Clone)]
 pub struct WebAclTag {
     pub key: Option<String>,
     pub value: Option<String>,
 }
 
+impl Clone for WebAclTag {
+    #[inline]
+    fn clone(&self) -> Self {
+        WebAclTag {
+            key: rt::cl(&self.key),
+            value: rt::cl(&self.value),
+        }
+    }
+}
+
 impl rt::FromJson for WebAclTag {
     #[inline]
     fn from_json(value: rt::Json) -> Result<Self, String> {
-        let mut fields = rt::Fields::new(value)?;
+        let mut fields = match rt::Fields::new(value) {
+            Ok(fields) => fields,
+            Err(error) => return Err(error),
+        };
         Ok(WebAclTag {
-            key: fields.take("Key")?,
-            value: fields.take("Value")?,
+            key: match fields.take("Key") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
+            value: match fields.take("Value") {
+                Ok(value) => value,
+                Err(error) => return Err(error),
+            },
         })
     }
 }
