@@ -41,6 +41,8 @@ enum Command {
     Preview(commands::deploy::PreviewArgs),
     /// Delete every resource of the stack.
     Destroy(commands::deploy::DestroyArgs),
+    /// Print the program's resources and their dependencies as a graph (Mermaid or DOT).
+    Graph(commands::graph::GraphArgs),
     /// Read every resource back from the cloud and record what changed outside the engine.
     Refresh(commands::deploy::RefreshArgs),
     /// Break the stack's lock (after a killed run); the next run recovers automatically.
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Up(args) => commands::deploy::up(&global, args),
         Command::Preview(args) => commands::deploy::preview(&global, args),
         Command::Destroy(args) => commands::deploy::destroy(&global, args),
+        Command::Graph(args) => commands::graph::run(&global, args),
         Command::Refresh(args) => commands::deploy::refresh(&global, args),
         Command::Cancel => commands::cancel::run(&global),
         Command::Stack(command) => commands::stack::run(&global, command),

@@ -165,6 +165,20 @@ impl Graph {
         inner.nodes.iter().filter(|(_, e)| e.info.is_some()).map(|(k, _)| k.clone()).collect()
     }
 
+    /// Every registered node with its dependencies, in registration order (see
+    /// [`crate::resource_graph`]).
+    #[must_use]
+    pub fn nodes(&self) -> Vec<(String, NodeInfo, Vec<String>)> {
+        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut nodes: Vec<(u64, String, NodeInfo, Vec<String>)> = inner
+            .nodes
+            .iter()
+            .filter_map(|(urn, e)| e.info.clone().map(|info| (e.seq, urn.clone(), info, e.deps.clone())))
+            .collect();
+        nodes.sort_by_key(|n| n.0);
+        nodes.into_iter().map(|(_, urn, info, deps)| (urn, info, deps)).collect()
+    }
+
     /// The program ended: dependencies on URNs never registered fail.
     pub fn close(&self) {
         let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
