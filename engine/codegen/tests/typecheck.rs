@@ -213,7 +213,7 @@ export declare function shapeTable(text: string): unknown;
 const TS_OK: &str = r#"import * as s3 from "engine-sdk/aws/s3";
 import * as ecs from "engine-sdk/aws/ecs";
 import * as wafv2 from "engine-sdk/aws/wafv2";
-import { aws } from "engine-sdk";
+import * as aws from "engine-sdk/aws";
 import type { Output } from "engine-sdk";
 
 const bucket = new s3.Bucket("logs", {
