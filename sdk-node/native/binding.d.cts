@@ -46,6 +46,32 @@ export declare class BindingConfig {
   requireSecretObject(key: string): BindingOutput
 }
 
+/** One component to construct, handed to the JavaScript callback. */
+export declare class BindingConstruct {
+  /** The component's type (`acme:index:Greeter`). */
+  get resourceType(): string
+  /** The name the consumer gave it. */
+  get name(): string
+  /** The names of the inputs given. */
+  inputNames(): Array<string>
+  /** Whether an input is a plain value (known, not secret, from no other resource). */
+  isPlain(name: string): boolean
+  /** A plain input's value. */
+  value(name: string): any | null
+  /** An input as an output (unknown, secret, depending on the resources it came from). */
+  output(name: string): BindingOutput
+  /** The consumer's parent for the component (none: the stack). */
+  parent(): BindingResource | null
+  /** The consumer's explicit dependencies. */
+  dependsOn(): Array<BindingResource>
+  /** The consumer's other options, to give the component. */
+  options(): BindingOptions
+  /** The constructor built the component: here it is. */
+  resolve(component: BindingResource): void
+  /** The constructor threw; `stack` is the error's stack trace. */
+  reject(stack: string): void
+}
+
 /** One program's connection to the engine. */
 export declare class BindingContext {
   /**
@@ -265,3 +291,10 @@ export declare function nativeVersion(): string
 
 /** The core's protocol version (what this addon speaks to the engine). */
 export declare function protocolVersion(): number
+
+/**
+ * Serve the package `name` at `version` as a plugin: print `ENGINE_PLUGIN_PORT=<port>`, hand
+ * each construction of one of `types` to `callback(construct)`, and live until the engine
+ * closes the plugin's stdin.
+ */
+export declare function serveComponents(ctx: BindingContext, name: string, version: string, types: string[], callback: (construct: BindingConstruct) => void): void

@@ -65,4 +65,5 @@ export {
   ProgramError,
 } from "./errors";
 export { finishProgram } from "./state";
+export { serveComponents, type ComponentFactory } from "./provider";
 import "./runtime";

@@ -19,6 +19,7 @@ export type {
   BindingMock,
   BindingErrorData,
   BindingShapeTable,
+  BindingConstruct,
 } from "../native/binding.cjs";
 
 /** The property of facade objects that holds their native handle (read by the addon). */

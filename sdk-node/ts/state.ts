@@ -39,8 +39,21 @@ export function setContext(ctx: BindingContext | undefined): void {
   ending = undefined;
 }
 
+let plugin = false;
+
+/** @internal This process serves components (a plugin): it never ends by itself and never
+ * reports a program outcome; an uncaught error ends it with a message. */
+export function setPluginMode(): void {
+  plugin = true;
+  removeLifecycle();
+  process.on("uncaughtException", (error) => {
+    process.stderr.write(`${describeThrown(error)}\n`);
+    process.exit(1);
+  });
+}
+
 function installLifecycle(): void {
-  if (lifecycle) return;
+  if (lifecycle || plugin) return;
   lifecycle = true;
   process.on("beforeExit", onBeforeExit);
   process.on("uncaughtException", onUncaught);

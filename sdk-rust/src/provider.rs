@@ -85,6 +85,13 @@ impl ConstructInputs {
         self.dependencies.get(name).cloned().unwrap_or_default()
     }
 
+    /// Whether an input is a plain value: known, not secret, from no other resource (bindings
+    /// pass such values as they are, others as outputs).
+    #[must_use]
+    pub fn is_plain_input(&self, name: &str) -> bool {
+        self.values.get(name).is_none_or(|value| self.is_plain(name, value))
+    }
+
     fn is_plain(&self, name: &str, value: &Value) -> bool {
         self.dependencies.get(name).is_none_or(Urns::is_empty)
             && !wire::contains_unknowns(value)
@@ -189,6 +196,8 @@ pub struct Provider {
     version: String,
     constructors: HashMap<String, Constructor>,
     dynamic: Option<Constructor>,
+    /// The types the dynamic constructor serves (for `GetSchema`).
+    dynamic_types: Vec<String>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -202,7 +211,7 @@ impl std::fmt::Debug for Provider {
 impl Provider {
     /// The package `name` at `version` (as its manifest says).
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
-        Provider { name: name.into(), version: version.into(), constructors: HashMap::new(), dynamic: None }
+        Provider { name: name.into(), version: version.into(), constructors: HashMap::new(), dynamic: None, dynamic_types: Vec::new() }
     }
 
     /// Serve the component `resource_type`: `construct(ctx, name, inputs, options)` declares it
@@ -226,9 +235,11 @@ impl Provider {
     }
 
     /// Serve every type through one constructor (bindings: it calls into the host language).
+    /// `types` are the ones it serves (empty: it does not say).
     #[must_use]
-    pub fn dynamic(mut self, constructor: Constructor) -> Self {
+    pub fn dynamic(mut self, types: Vec<String>, constructor: Constructor) -> Self {
         self.dynamic = Some(constructor);
+        self.dynamic_types = types;
         self
     }
 
@@ -444,12 +455,16 @@ impl Service {
             .collect();
         let inputs =
             ConstructInputs::new(request.inputs.as_ref().map(wire::from_struct).unwrap_or_default(), dependencies);
+        let dynamic = self.provider.dynamic.as_ref().filter(|_| {
+            self.provider.dynamic_types.is_empty() || self.provider.dynamic_types.contains(&request.r#type)
+        });
         let constructor = match self.provider.constructors.get(&request.r#type) {
             Some(constructor) => constructor.clone(),
-            None => match &self.provider.dynamic {
+            None => match dynamic {
                 Some(constructor) => constructor.clone(),
                 None => {
-                    let mut known: Vec<&String> = self.provider.constructors.keys().collect();
+                    let mut known: Vec<&String> =
+                        self.provider.constructors.keys().chain(&self.provider.dynamic_types).collect();
                     known.sort();
                     return Err(Error::Invalid(format!(
                         "package {} {} has no component {} (it serves {})",
@@ -503,13 +518,14 @@ impl Service {
 #[tonic::async_trait]
 impl ComponentProvider for Service {
     async fn get_schema(&self, _request: Request<GetSchemaRequest>) -> std::result::Result<Response<GetSchemaResponse>, Status> {
-        let mut types: Vec<&String> = self.provider.constructors.keys().collect();
+        let mut types: Vec<&String> = self.provider.constructors.keys().chain(&self.provider.dynamic_types).collect();
         types.sort();
+        types.dedup();
         let schema = json!({
             "name": self.provider.name,
             "version": self.provider.version,
             "components": types,
-            "dynamic": self.provider.dynamic.is_some(),
+            "dynamic": self.provider.dynamic.is_some() && self.provider.dynamic_types.is_empty(),
         });
         Ok(Response::new(GetSchemaResponse { schema_json: schema.to_string() }))
     }

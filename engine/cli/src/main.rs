@@ -56,6 +56,10 @@ enum Command {
     LocalCloud(engine_local_cloud::cli::Args),
     /// Generate the typed SDK sources of one language (`--lang rust|python|node --out DIR`).
     GenSdk(engine_codegen::cli::Args),
+    /// Component packages: use one from another language (`add`), generate a binding
+    /// (`gen-sdk`), show one's interface (`show`).
+    #[command(subcommand)]
+    Package(commands::package::PackageCommand),
 }
 
 fn main() -> ExitCode {
@@ -74,5 +78,6 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(&global, args),
         Command::LocalCloud(args) => engine_local_cloud::cli::run(args),
         Command::GenSdk(args) => engine_codegen::cli::run(args),
+        Command::Package(command) => commands::package::run(&global, command),
     }
 }

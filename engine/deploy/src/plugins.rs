@@ -140,6 +140,39 @@ impl Plugins {
         Ok(manifest)
     }
 
+    /// Bring the program's bindings of its packages up to date (`generated/<package>`): a binding
+    /// in another language than the package's is regenerated when the package's manifest
+    /// changed, as long as the package's version still satisfies `Engine.toml`.
+    ///
+    /// # Errors
+    /// A package that cannot be resolved (named), or a binding that cannot be written.
+    pub async fn refresh_bindings(&self, runtime: engine_config::Runtime, reporter: &Reporter) -> Result<(), String> {
+        use engine_package::bindings::{self, Language};
+        let language = match runtime {
+            engine_config::Runtime::Rust => Language::Rust,
+            engine_config::Runtime::Python => Language::Python,
+            engine_config::Runtime::Node => Language::Node,
+        };
+        for dependency in &self.dependencies {
+            let manifest = self.resolve(&dependency.name).await?;
+            let dir = bindings::default_dir(&self.project_dir, &manifest.name);
+            let same = manifest.runtime.as_str() == runtime.as_str();
+            if same && !dir.join(bindings::STAMP_FILE).exists() {
+                continue;
+            }
+            if bindings::ensure(&manifest, language, &self.project_dir)
+                .map_err(|e| format!("the binding of package {}: {e}", manifest.id()))?
+            {
+                reporter.emit(Event::Diagnostic {
+                    severity: Severity::Info,
+                    urn: None,
+                    message: format!("generated the {} binding of package {} into {}", language.as_str(), manifest.id(), dir.display()),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The dependency's prebuilt plugin, if `Engine.toml` names one.
     fn prebuilt(&self, name: &str) -> Option<PathBuf> {
         let plugin = self.dependencies.iter().find(|d| d.name == name)?.plugin.as_ref()?;
@@ -169,6 +202,7 @@ impl Plugins {
         };
         let mut env = self.env.lock().unwrap_or_else(PoisonError::into_inner).clone();
         env.push(("ENGINE_PLUGIN".to_owned(), manifest.name.clone()));
+        env.push(("ENGINE_PLUGIN_VERSION".to_owned(), manifest.version.to_string()));
         let spec = ProgramSpec { dir: manifest.dir.clone(), runtime, main: manifest.main.clone(), env: env.clone() };
         reporter.emit(Event::Diagnostic {
             severity: Severity::Info,

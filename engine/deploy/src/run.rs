@@ -456,6 +456,11 @@ async fn run_with_program(
         })
     };
     deployment.plugins.set_env(spec.env.clone());
+    if let Err(message) = deployment.plugins.refresh_bindings(project.runtime, reporter).await {
+        deployment.error(None, message);
+        monitor.shutdown().await;
+        return false;
+    }
     deployment.touch();
     let outcome = run_program(&spec, reporter, &idle, &options.cancel).await;
     // The program is gone: what it still waits for will never come.

@@ -4,5 +4,6 @@ pub(crate) mod context;
 pub(crate) mod deploy;
 pub(crate) mod graph;
 pub(crate) mod logging;
+pub(crate) mod package;
 pub(crate) mod stack;
 pub(crate) mod version;
