@@ -844,6 +844,7 @@ module.exports.BindingMock = nativeBinding.BindingMock
 module.exports.BindingOutput = nativeBinding.BindingOutput
 module.exports.BindingResource = nativeBinding.BindingResource
 module.exports.BindingShapeTable = nativeBinding.BindingShapeTable
+module.exports.displayPath = nativeBinding.displayPath
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.protocolVersion = nativeBinding.protocolVersion
 module.exports.serveComponents = nativeBinding.serveComponents

@@ -114,10 +114,11 @@ export declare class BindingContext {
   cloudControlList(typeName: string, model?: any | undefined | null, region?: string | undefined | null): Promise<BindingCallResult>
   /**
    * End the program: wait for all outstanding work, send the stack outputs, tell the engine
-   * how it ended (`error`: the program's own failure, e.g. an uncaught exception's stack).
+   * how it ended (`error`: the program's own failure, e.g. an uncaught exception's stack;
+   * `coreError`: the id of the SDK error it was, which then ends the program as itself).
    * Resolves to the program's first error, or null.
    */
-  finish(error?: string | undefined | null): Promise<BindingErrorData | null>
+  finish(error?: string | undefined | null, coreError?: number | undefined | null): Promise<BindingErrorData | null>
 }
 
 /** A running mock monitor. */
@@ -147,8 +148,8 @@ export declare class BindingOutput {
   asSecret(): BindingOutput
   /** The same value, no longer secret. */
   unsecret(): BindingOutput
-  /** The value at a key of an object (`null` when absent). */
-  get(key: string): BindingOutput
+  /** The value at a key of an object, or at an index of an array (`null` when absent). */
+  get(key: string | number): BindingOutput
   /**
    * Run `callback(value, completion)` once the value is known (never on unknowns). The
    * callback reports its result through `completion`; the result may contain outputs.
@@ -164,7 +165,7 @@ export declare class BindingResource {
   get urn(): string
   get resourceType(): string
   get name(): string
-  /** `custom`, `component`, `remote`, `read` or `root`. */
+  /** `custom`, `component`, `remote_component`, `read` or `root`. */
   get kind(): string
   /** The URN as an output (depends on this resource). */
   urnOutput(): BindingOutput
@@ -235,6 +236,8 @@ export interface BindingErrorData {
   urn?: string
   /** The engine's gRPC status code when the engine reported it (`InvalidArgument`, ...). */
   engineCode?: string
+  /** Names the core's error for `BindingContext.finish` (see [`kept`]). */
+  id: number
 }
 
 /** How the mock engine behaves. */
@@ -285,6 +288,12 @@ export interface BindingTimeouts {
   update?: number | string
   delete?: number | string
 }
+
+/**
+ * How a source file is shown in a registration's source position (the core's rule: relative to
+ * the working folder when inside it).
+ */
+export declare function displayPath(file: string): string
 
 /** The addon's version (the SDK core's). */
 export declare function nativeVersion(): string

@@ -2,8 +2,8 @@
 //! current program. Registration, stack outputs, logs, invokes and the end of the program call
 //! the core directly.
 
-use engine_sdk::random::{RandomPassword, RandomString};
-use engine_sdk::{ConnectOptions, Context, DynInput, Error as SdkError, Input, RegisterKind, ResourceSpec, Severity, TypedResource};
+use engine_sdk::random::{Naming, RandomKind};
+use engine_sdk::{ConnectOptions, Context, DynInput, Error as SdkError, Input, RegisterKind, ResourceSpec, Severity};
 use napi::bindgen_prelude::{ClassInstance, PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -54,55 +54,6 @@ fn call_result<T: serde::Serialize>(result: Result<T, SdkError>) -> BindingCallR
         },
         Err(error) => BindingCallResult { value: None, error: Some(data(&error)) },
     }
-}
-
-fn severity(text: &str) -> napi::Result<Severity> {
-    Ok(match text {
-        "debug" => Severity::Debug,
-        "info" => Severity::Info,
-        "warn" | "warning" => Severity::Warning,
-        "error" => Severity::Error,
-        other => {
-            return Err(to_napi(&SdkError::Invalid(format!(
-                "unknown log severity {other:?} (debug, info, warn, error)"
-            ))));
-        }
-    })
-}
-
-/// Language names of the random resources' arguments, and their schema names.
-const RANDOM_ARGS: &[(&str, &str)] = &[
-    ("length", "Length"),
-    ("special", "Special"),
-    ("overrideSpecial", "OverrideSpecial"),
-    ("minUpper", "MinUpper"),
-    ("minLower", "MinLower"),
-    ("minNumeric", "MinNumeric"),
-    ("minSpecial", "MinSpecial"),
-    ("keepers", "Keepers"),
-];
-
-fn random_properties(resource_type: &str, name: &str, args: DynInput) -> Result<DynInput, SdkError> {
-    let entries: Vec<(String, DynInput)> = match args {
-        DynInput::Object(entries) => entries,
-        DynInput::Value(Value::Object(map)) => map.into_iter().map(|(key, value)| (key, DynInput::Value(value))).collect(),
-        DynInput::Value(Value::Null) => Vec::new(),
-        _ => {
-            return Err(SdkError::Invalid(format!("{resource_type} \"{name}\": the arguments must be an object")));
-        }
-    };
-    let mut renamed = Vec::with_capacity(entries.len());
-    for (key, value) in entries {
-        let Some((_, schema)) = RANDOM_ARGS.iter().find(|(lang, _)| *lang == key) else {
-            let known: Vec<&str> = RANDOM_ARGS.iter().map(|(lang, _)| *lang).collect();
-            return Err(SdkError::Invalid(format!(
-                "{resource_type} \"{name}\": unknown argument {key:?} (known: {})",
-                known.join(", ")
-            )));
-        };
-        renamed.push(((*schema).to_owned(), value));
-    }
-    Ok(DynInput::Object(renamed))
 }
 
 impl BindingContext {
@@ -212,25 +163,16 @@ impl BindingContext {
         options: Option<BindingOptions>,
     ) -> napi::Result<BindingResource> {
         let options = crate::resource::options(parent, depends_on, options)?;
-        let resource_type = table.type_name(index)?;
+        let shaped = table.resource(index)?;
         let describe = |error: SdkError| SdkError::Resource {
             urn: String::new(),
-            resource_type: resource_type.clone(),
+            resource_type: shaped.type_name().to_owned(),
             name: name.clone(),
             source: Box::new(error),
         };
         let args = to_dyn(&env, &args)
             .map_err(|error| to_napi(&describe(SdkError::Invalid(crate::error::plain_message(&error)))))?;
-        let properties = table.rename_arguments(index, args).map_err(|error| to_napi(&describe(error)))?;
-        let spec = ResourceSpec {
-            resource_type: resource_type.clone(),
-            name: name.clone(),
-            kind: RegisterKind::Custom,
-            properties,
-            options,
-            type_metadata: Some(table.metadata(index)?),
-        };
-        Ok(BindingResource::new(self.ctx.register_at(spec, String::new()).or_throw()?))
+        Ok(BindingResource::new(self.ctx.register_shaped(&shaped, &name, args, options, String::new()).or_throw()?))
     }
 
     /// Register a built-in random password (`password`) or string (`string`).
@@ -248,24 +190,11 @@ impl BindingContext {
         depends_on: Option<Vec<ClassInstance<'_, BindingResource>>>,
         options: Option<BindingOptions>,
     ) -> napi::Result<BindingResource> {
-        let mut options = crate::resource::options(parent, depends_on, options)?;
-        let (info, secret_outputs) = match kind.as_str() {
-            "password" => (RandomPassword::TYPE, RandomPassword::SECRET_OUTPUTS),
-            "string" => (RandomString::TYPE, RandomString::SECRET_OUTPUTS),
-            other => return Err(to_napi(&SdkError::Invalid(format!("unknown random kind {other:?}")))),
-        };
-        options.additional_secret_outputs.extend(secret_outputs.iter().map(|output| (*output).to_owned()));
+        let options = crate::resource::options(parent, depends_on, options)?;
+        let kind: RandomKind = kind.parse().or_throw()?;
         let args = to_dyn(&env, &args)?;
-        let properties = random_properties(info.type_name, &name, args).or_throw()?;
-        let spec = ResourceSpec {
-            resource_type: info.type_name.to_owned(),
-            name,
-            kind: RegisterKind::Custom,
-            properties,
-            options,
-            type_metadata: info.to_proto(),
-        };
-        Ok(BindingResource::new(self.ctx.register_at(spec, String::new()).or_throw()?))
+        let resource = self.ctx.register_random(kind, Naming::CamelCase, &name, args, options, String::new()).or_throw()?;
+        Ok(BindingResource::new(resource))
     }
 
     /// Read an existing cloud resource by identifier (a string or an output).
@@ -310,7 +239,7 @@ impl BindingContext {
     /// Send a log line (`debug`, `info`, `warn`, `error`), about a resource if given.
     #[napi]
     pub fn log(&self, severity_name: String, message: String, resource: Option<ClassInstance<'_, BindingResource>>) -> napi::Result<()> {
-        let severity = severity(&severity_name)?;
+        let severity: Severity = severity_name.parse().or_throw()?;
         match resource {
             Some(resource) => self.ctx.log(severity, message, Some(resource.resource())),
             None => self.ctx.log(severity, message, None),
@@ -401,14 +330,21 @@ impl BindingContext {
     }
 
     /// End the program: wait for all outstanding work, send the stack outputs, tell the engine
-    /// how it ended (`error`: the program's own failure, e.g. an uncaught exception's stack).
+    /// how it ended (`error`: the program's own failure, e.g. an uncaught exception's stack;
+    /// `coreError`: the id of the SDK error it was, which then ends the program as itself).
     /// Resolves to the program's first error, or null.
     #[napi(ts_return_type = "Promise<BindingErrorData | null>")]
-    pub fn finish<'env>(&self, env: &'env Env, error: Option<String>) -> napi::Result<PromiseRaw<'env, Option<BindingErrorData>>> {
+    pub fn finish<'env>(
+        &self,
+        env: &'env Env,
+        error: Option<String>,
+        core_error: Option<u32>,
+    ) -> napi::Result<PromiseRaw<'env, Option<BindingErrorData>>> {
         let ctx = self.ctx.clone();
-        let outcome = match error {
-            Some(stack) => Err(SdkError::Other(stack)),
-            None => Ok(()),
+        let outcome = match (core_error.and_then(crate::error::kept), error) {
+            (Some(core), _) => Err(core),
+            (None, Some(stack)) => Err(SdkError::Other(stack)),
+            (None, None) => Ok(()),
         };
         crate::promise::spawn(env, async move { ctx.finish(outcome).await }, |_, result| {
             Ok(result.err().map(|error| data(&error)))

@@ -12,7 +12,7 @@
 
 use std::ptr;
 
-use engine_sdk::{DynInput, Error as SdkError, FileArchive, FileAsset, Output, Resolved};
+use engine_sdk::{DynInput, Error as SdkError, Output};
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JavaScriptClassExt, Object, PromiseRaw, Unknown};
 use napi::{Env, JsValue, sys};
 use serde_json::{Number, Value};
@@ -251,21 +251,13 @@ pub fn settle_with(output: Output<Value>, resolver: engine_sdk::OutputResolver<V
     });
 }
 
-/// An asset as an input: the core computes its marker (hashing the file or folder) on a
-/// blocking thread, not on the JavaScript thread.
+/// An asset as an input: the core computes its marker (hashing the file or folder) on its own
+/// threads, not on the JavaScript thread.
 pub fn asset_input(kind: AssetKind, path: String) -> DynInput {
-    let (output, resolver) = Output::<Value>::pending();
-    engine_sdk::runtime::handle().spawn_blocking(move || {
-        let marker = match kind {
-            AssetKind::File => FileAsset::new(path).to_value(),
-            AssetKind::Archive => FileArchive::new(path).to_value(),
-        };
-        match marker {
-            Ok(value) => resolver.resolve(Resolved::known(value)),
-            Err(error) => resolver.reject(error),
-        }
-    });
-    DynInput::Output(output)
+    match kind {
+        AssetKind::File => engine_sdk::binding::file_asset(path),
+        AssetKind::Archive => engine_sdk::binding::file_archive(path),
+    }
 }
 
 /// A thrown JavaScript value as text: an error's stack (which starts with its message), else

@@ -44,3 +44,10 @@ pub fn protocol_version() -> u32 {
 pub fn native_version() -> &'static str {
     context::SDK_VERSION
 }
+
+/// How a source file is shown in a registration's source position (the core's rule: relative to
+/// the working folder when inside it).
+#[napi_derive::napi]
+pub fn display_path(file: String) -> String {
+    engine_sdk::binding::display_path(&file)
+}

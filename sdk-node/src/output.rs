@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use engine_sdk::{DynInput, Error as SdkError, Output};
 use futures::channel::oneshot;
-use napi::bindgen_prelude::{FnArgs, Function, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{Either, FnArgs, Function, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
 use napi::{Env, Status};
 use napi_derive::napi;
@@ -118,10 +118,13 @@ impl BindingOutput {
         BindingOutput::new(self.inner.unsecret())
     }
 
-    /// The value at a key of an object (`null` when absent).
+    /// The value at a key of an object, or at an index of an array (`null` when absent).
     #[napi]
-    pub fn get(&self, key: String) -> Self {
-        BindingOutput::new(self.inner.get(&key))
+    pub fn get(&self, key: Either<String, u32>) -> Self {
+        BindingOutput::new(match key {
+            Either::A(key) => self.inner.get(&key),
+            Either::B(index) => self.inner.at_index(index as usize),
+        })
     }
 
     /// Run `callback(value, completion)` once the value is known (never on unknowns). The

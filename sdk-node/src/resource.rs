@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use engine_sdk::{Alias, AliasParent, Component, CustomTimeouts, Resource, ResourceKind, ResourceOptions};
+use engine_sdk::binding::{AliasParts, TimeoutValue, timeout};
+use engine_sdk::{Component, CustomTimeouts, Resource, ResourceOptions};
 use napi::bindgen_prelude::{ClassInstance, Either, PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::convert::to_dyn;
-use crate::error::BindingErrorData;
+use crate::error::{BindingErrorData, OrThrow};
 use crate::output::BindingOutput;
 
 /// A registered resource (returned at once; the core registers it in the background).
@@ -51,16 +52,10 @@ impl BindingResource {
         self.resource.name().to_owned()
     }
 
-    /// `custom`, `component`, `remote`, `read` or `root`.
+    /// `custom`, `component`, `remote_component`, `read` or `root`.
     #[napi(getter)]
     pub fn kind(&self) -> &'static str {
-        match self.resource.kind() {
-            ResourceKind::Custom => "custom",
-            ResourceKind::Component => "component",
-            ResourceKind::RemoteComponent => "remote",
-            ResourceKind::Read => "read",
-            ResourceKind::Root => "root",
-        }
+        self.resource.kind().as_str()
     }
 
     /// The URN as an output (depends on this resource).
@@ -84,14 +79,8 @@ impl BindingResource {
     /// A typed resource's output property by its language name, renamed to language names.
     #[napi]
     pub fn typed_output(&self, table: ClassInstance<'_, crate::typed::BindingShapeTable>, index: u32, name: String) -> napi::Result<BindingOutput> {
-        let Some((schema_name, shape)) = table.output_field(index, &name) else {
-            return Err(crate::error::to_napi(&engine_sdk::Error::Invalid(format!(
-                "{} has no property {name}",
-                self.resource.resource_type()
-            ))));
-        };
-        let renamer = std::sync::Arc::clone(&table.table);
-        Ok(BindingOutput::new(self.resource.output_value(&schema_name).map(move |value| renamer.rename_output(&shape, &value))))
+        let shaped = table.resource(index)?;
+        Ok(BindingOutput::new(shaped.output(&self.resource, &name).or_throw()?))
     }
 
     /// Every output property, as one object.
@@ -168,45 +157,13 @@ fn invalid(message: String) -> napi::Error {
     crate::error::to_napi(&engine_sdk::Error::Invalid(message))
 }
 
-/// `"1h30m"`, `"5m"`, `"90s"`, `"250ms"`, `"90"` (seconds), or a number of seconds.
+/// Seconds, or text such as `"1h30m"`, `"5m"`, `"90s"`, `"250ms"` (read by the core).
 fn duration(value: Either<f64, String>, which: &str) -> napi::Result<Duration> {
-    let bad = |text: &str| {
-        invalid(format!(
-            "customTimeouts.{which}: {text:?} is not a duration (use seconds, or text such as \"5m\", \"1h30m\", \"90s\")"
-        ))
+    let parsed = match &value {
+        Either::A(seconds) => timeout(TimeoutValue::Seconds(*seconds)),
+        Either::B(text) => timeout(TimeoutValue::Text(text)),
     };
-    match value {
-        Either::A(seconds) => {
-            Duration::try_from_secs_f64(seconds).map_err(|_| bad(&seconds.to_string()))
-        }
-        Either::B(text) => {
-            let trimmed = text.trim();
-            if let Ok(seconds) = trimmed.parse::<f64>() {
-                return Duration::try_from_secs_f64(seconds).map_err(|_| bad(&text));
-            }
-            let mut total = 0.0;
-            let mut rest = trimmed;
-            if rest.is_empty() {
-                return Err(bad(&text));
-            }
-            while !rest.is_empty() {
-                let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(|| bad(&text))?;
-                let number: f64 = rest[..digits].parse().map_err(|_| bad(&text))?;
-                rest = &rest[digits..];
-                let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-                let factor = match &rest[..unit_end] {
-                    "ms" => 0.001,
-                    "s" => 1.0,
-                    "m" => 60.0,
-                    "h" => 3600.0,
-                    _ => return Err(bad(&text)),
-                };
-                total += number * factor;
-                rest = &rest[unit_end..];
-            }
-            Duration::try_from_secs_f64(total).map_err(|_| bad(&text))
-        }
-    }
+    parsed.map_err(|message| invalid(format!("customTimeouts.{which}: {message}")))
 }
 
 /// The core's options from the binding's.
@@ -224,7 +181,7 @@ pub fn options(
     result.replace_on_changes = options.replace_on_changes.unwrap_or_default();
     result.delete_before_replace = options.delete_before_replace;
     result.retain_on_delete = options.retain_on_delete.unwrap_or(false);
-    result.import = options.import.filter(|id| !id.is_empty());
+    result.import = options.import;
     if let Some(timeouts) = options.custom_timeouts {
         result.custom_timeouts = Some(CustomTimeouts {
             create: timeouts.create.map(|value| duration(value, "create")).transpose()?,
@@ -232,22 +189,18 @@ pub fn options(
             delete: timeouts.delete.map(|value| duration(value, "delete")).transpose()?,
         });
     }
-    result.region = options.region.filter(|region| !region.is_empty());
+    result.region = options.region;
     for alias in options.aliases.unwrap_or_default() {
-        result.aliases.push(match alias.urn {
-            Some(urn) => Alias::Urn(urn),
-            None => Alias::Spec {
-                name: alias.name,
-                resource_type: alias.resource_type,
-                stack: alias.stack,
-                project: alias.project,
-                parent: match (alias.parent_urn, alias.no_parent) {
-                    (Some(urn), _) => AliasParent::Urn(urn),
-                    (None, Some(true)) => AliasParent::NoParent,
-                    _ => AliasParent::Current,
-                },
-            },
-        });
+        let parts = AliasParts {
+            urn: alias.urn,
+            name: alias.name,
+            resource_type: alias.resource_type,
+            stack: alias.stack,
+            project: alias.project,
+            parent_urn: alias.parent_urn,
+            no_parent: alias.no_parent.unwrap_or(false),
+        };
+        result.aliases.push(parts.into_alias().or_throw()?);
     }
     result.additional_secret_outputs = options.additional_secret_outputs.unwrap_or_default();
     result.source_position = options.source_position;

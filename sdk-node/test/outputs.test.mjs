@@ -105,3 +105,17 @@ test("resources inside properties become references; assets become markers with 
   });
   assert.match(missing.error.message, /AWS::Lambda::Function "g": property Code: archive .*no-such-folder/);
 });
+
+test("outputs are indexed by key or position, as in every language", async () => {
+  let first;
+  let missing;
+  const run = await runProgram(() => {
+    const queue = new engine.CustomResource("AWS::SQS::Queue", "q", { Tags: [{ Key: "a", Value: "b" }] });
+    first = queue.getOutput("Tags").get(0).get("Value");
+    missing = queue.getOutput("Tags").get(5);
+    assert.throws(() => queue.getOutput("Tags").get(-1), TypeError);
+  });
+  assert.equal(run.error, null);
+  assert.deepEqual(await first.resolve(), { known: true, value: "b", secret: false, dependencies: ["urn:engine:dev::proj::AWS::SQS::Queue::q"] });
+  assert.equal((await missing.resolve()).value, null);
+});

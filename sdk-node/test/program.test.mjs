@@ -119,3 +119,36 @@ engine.export("id", bucket.id);
   assert.equal(run.recorded.registrations[0].sourcePosition, "index.ts:4");
   assert.deepEqual(run.recorded.resourceOutputs.at(-1).outputs, { id: "typed-id" });
 });
+
+test("an uncaught SDK error ends the program as the core's error itself, naming its resource", async () => {
+  const dir = programDir({
+    "index.js": `const engine = require("engine-sdk");
+new engine.CustomResource("AWS::SQS::Queue", "jobs", {});
+new engine.CustomResource("AWS::SQS::Queue", "jobs", {});
+`,
+  });
+  const run = await runChild(dir, "index.js");
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /InvalidError: AWS::SQS::Queue "jobs": duplicate resource/);
+  const [finish] = run.recorded.finishes;
+  assert.equal(
+    finish.error,
+    'AWS::SQS::Queue "jobs": duplicate resource: URN urn:engine:dev::proj::AWS::SQS::Queue::jobs is already registered by this program; give one of them another name',
+    "the message alone, as a Rust or Python program reports it",
+  );
+  assert.equal(finish.urn, "urn:engine:dev::proj::AWS::SQS::Queue::jobs");
+});
+
+test("a missing config value thrown from the program ends it with the core's message", async () => {
+  const dir = programDir({
+    "index.mjs": `import * as engine from "engine-sdk";
+new engine.Config().require("databaseName");
+`,
+  });
+  const run = await runChild(dir, "index.mjs");
+  assert.equal(run.code, 1);
+  assert.equal(
+    run.recorded.finishes[0].error,
+    "missing required configuration value 'proj:databaseName': set it with `engine config set databaseName <VALUE>`",
+  );
+});

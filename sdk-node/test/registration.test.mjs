@@ -64,7 +64,33 @@ test("a bad duration names the option", async () => {
       () => new engine.CustomResource("AWS::SQS::Queue", "q", {}, { customTimeouts: { create: "five minutes" } }),
       (error) => error instanceof engine.InvalidError && /customTimeouts.create: "five minutes" is not a duration/.test(error.message),
     );
+    assert.throws(
+      () => new engine.CustomResource("AWS::SQS::Queue", "q2", {}, { customTimeouts: { delete: -1 } }),
+      (error) => error instanceof engine.InvalidError && /customTimeouts.delete: -1 is not a duration/.test(error.message),
+    );
   });
+});
+
+test("an alias naming both a former parent and no parent is refused", async () => {
+  await runProgram(() => {
+    const first = new engine.CustomResource("AWS::SNS::Topic", "first", {});
+    assert.throws(
+      () => new engine.CustomResource("AWS::SQS::Queue", "q", {}, { aliases: [{ parent: first, noParent: true }] }),
+      (error) => error instanceof engine.InvalidError && /a former parent .* or no parent, not both/.test(error.message),
+    );
+  });
+});
+
+test("random arguments are renamed by the core, mistakes named with a suggestion", async () => {
+  const run = await runProgram(() => {
+    new engine.RandomString("suffix", { length: 6, minNumeric: 2, overrideSpecial: undefined });
+    assert.throws(
+      () => new engine.RandomPassword("typo", { lenght: 6 }),
+      (error) => error instanceof engine.InvalidError && error.message === 'Engine::Random::Password "typo": unknown property lenght (did you mean length?)',
+    );
+  });
+  assert.equal(run.error, null);
+  assert.deepEqual(run.registration("suffix").inputs, { Length: 6, MinNumeric: 2 });
 });
 
 test("components parent their children, protect is inherited, dependsOn a component waits for its children", async () => {

@@ -8,6 +8,8 @@ export interface ErrorData {
   message: string;
   urn?: string | null;
   engineCode?: string | null;
+  /** Names the core's error (an uncaught one ends the program as itself). */
+  id?: number;
 }
 
 /** Every error of the SDK. `code` is the kind of error (stable across versions). */
@@ -66,5 +68,19 @@ const CLASSES: Record<string, new (message: string, code: string, urn?: string |
 /** The `EngineError` subclass of an error's kind. */
 export function errorFromData(data: ErrorData): EngineError {
   const Class = CLASSES[data.kind] ?? EngineError;
-  return new Class(data.message, data.kind, data.urn, data.engineCode);
+  const error = new Class(data.message, data.kind, data.urn, data.engineCode);
+  if (data.id !== undefined) {
+    // Not enumerable: not part of what the program sees of the error.
+    Object.defineProperty(error, CORE_ERROR, { value: data.id, enumerable: false });
+  }
+  return error;
+}
+
+const CORE_ERROR = "__engine_error_id";
+
+/** @internal The id of the core's error behind an SDK error (see `finishProgram`). */
+export function coreErrorId(error: unknown): number | undefined {
+  if (!(error instanceof EngineError)) return undefined;
+  const id = (error as unknown as Record<string, unknown>)[CORE_ERROR];
+  return typeof id === "number" ? id : undefined;
 }

@@ -131,8 +131,13 @@ export class Output<T> {
     return new Output(applied);
   }
 
-  /** The value at `key` of an object (`null` when absent). */
-  get<K extends keyof T & string>(key: K): Output<T[K]> {
+  /** The value at `key` of an object, or at `index` of an array (`null` when absent). */
+  get<K extends keyof T & string>(key: K): Output<T[K]>;
+  get(index: number): Output<T extends readonly (infer U)[] ? U : unknown>;
+  get(key: string | number): Output<unknown> {
+    if (typeof key === "number" && !(Number.isInteger(key) && key >= 0)) {
+      throw new TypeError(`an output index must be a non-negative integer, not ${key}`);
+    }
     return new Output(handleOf<BindingOutput>(this).get(key));
   }
 

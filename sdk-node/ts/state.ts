@@ -10,6 +10,7 @@
 import * as path from "node:path";
 import { findSourceMap } from "node:module";
 import { native, call, type BindingContext, type BindingErrorData } from "./native";
+import { coreErrorId } from "./errors";
 
 let current: BindingContext | undefined;
 let lifecycle = false;
@@ -79,7 +80,11 @@ function onUncaught(error: unknown): void {
   if (ending !== undefined || current === undefined) {
     process.exit(1);
   }
-  void finishProgram(text).then(() => process.exit(1));
+  // An SDK error ends the program as the core's error itself (its message and resource), as in
+  // every language; any other with its stack trace.
+  const core = coreErrorId(error);
+  const reported = core !== undefined && error instanceof Error ? error.message : text;
+  void finishProgram(reported, core).then(() => process.exit(1));
 }
 
 /**
@@ -87,11 +92,11 @@ function onUncaught(error: unknown): void {
  * engine how it ended. Resolves to the program's first error (also printed), or null. Called
  * automatically; call it yourself only to end early (it is idempotent).
  */
-export function finishProgram(programError?: string): Promise<BindingErrorData | null> {
+export function finishProgram(programError?: string, coreError?: number): Promise<BindingErrorData | null> {
   if (ending !== undefined) return ending;
   const ctx = current;
   if (ctx === undefined) return Promise.resolve(null);
-  ending = ctx.finish(programError ?? null).then((error) => {
+  ending = ctx.finish(programError ?? null, coreError ?? null).then((error) => {
     removeLifecycle();
     if (error && error.message !== programError) {
       process.stderr.write(`error: ${error.message}${declaredAt(error.urn)}\n`);
@@ -189,7 +194,7 @@ export function declaration(): { sourcePosition: string; sites: NodeJS.CallSite[
   if (!first) return { sourcePosition: "", sites };
   let shown = relative.get(first.file);
   if (shown === undefined) {
-    shown = path.relative(process.cwd(), first.file) || first.file;
+    shown = native.displayPath(first.file);
     relative.set(first.file, shown);
   }
   return { sourcePosition: `${shown}:${first.line}`, sites };

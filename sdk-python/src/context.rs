@@ -1,6 +1,7 @@
 //! The program's connection to the engine (`Context`) and its configuration (`Config`).
 
 use engine_sdk::proto::v1::TypeMetadata;
+use engine_sdk::random::{Naming, RandomKind};
 use engine_sdk::{Config, ConnectOptions, Context, Error, Input, RegisterKind, ResourceOptions, ResourceSpec, Severity};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -10,7 +11,7 @@ use crate::convert::{to_dyn, to_py};
 use crate::errors::{PyCoreError, py_err};
 use crate::output::PyOutput;
 use crate::resource::{PyOptions, PyResource};
-use crate::shapes::{PyShapeTable, Typed};
+use crate::shapes::PyShapeTable;
 
 /// `TypeMetadata` from Python: `(schema_date, primary_identifier, create_only, write_only,
 /// read_only)`.
@@ -122,8 +123,8 @@ impl PyContext {
         Ok(PyResource { inner: resource, component: None })
     }
 
-    /// Register a generated typed resource: `properties` has Python names, renamed by the
-    /// type's shape table (an unknown or read-only name raises `InvalidError` naming the
+    /// Register a generated typed resource: `properties` has Python names, renamed by the core
+    /// with the type's shape table (an unknown or read-only name raises `InvalidError` naming the
     /// resource and the property path); the table also gives the type and its metadata.
     fn register_typed(
         &self,
@@ -134,27 +135,29 @@ impl PyContext {
         options: Option<&Bound<'_, PyOptions>>,
         source_position: String,
     ) -> PyResult<PyResource> {
-        let (table, index) = table.get().resource(index)?;
-        let typed = Typed { table, index };
-        let resource_type = typed.type_name().to_owned();
-        let properties = to_dyn(properties, &describe(&resource_type, &name))?;
-        let properties = typed.rename_properties(properties).map_err(|message| {
-            crate::errors::to_py(&Error::Resource {
-                urn: String::new(),
-                resource_type: resource_type.clone(),
-                name: name.clone(),
-                source: Box::new(Error::Invalid(message)),
-            })
-        })?;
-        let spec = ResourceSpec {
-            type_metadata: Some(typed.metadata()),
-            resource_type,
-            name,
-            kind: RegisterKind::Custom,
-            properties,
-            options: self::options(options),
-        };
-        let resource = self.inner.register_at(spec, source_position).map_err(py_err)?;
+        let shaped = table.get().resource(index)?;
+        let properties = to_dyn(properties, &describe(shaped.type_name(), &name))?;
+        let resource =
+            self.inner.register_shaped(&shaped, &name, properties, self::options(options), source_position).map_err(py_err)?;
+        Ok(PyResource { inner: resource, component: None })
+    }
+
+    /// Register a random password (`kind` `password`) or string (`string`): `args` in Python
+    /// names (`length`, `override_special`, ...; `None` is unset), renamed by the core.
+    fn register_random(
+        &self,
+        kind: &str,
+        name: String,
+        args: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyOptions>>,
+        source_position: String,
+    ) -> PyResult<PyResource> {
+        let kind: RandomKind = kind.parse().map_err(py_err)?;
+        let args = to_dyn(args, &describe(kind.type_name(), &name))?;
+        let resource = self
+            .inner
+            .register_random(kind, Naming::SnakeCase, &name, args, self::options(options), source_position)
+            .map_err(py_err)?;
         Ok(PyResource { inner: resource, component: None })
     }
 
@@ -201,13 +204,7 @@ impl PyContext {
     /// Send a log line (`debug`, `info`, `warning` or `error`).
     #[pyo3(signature = (severity, message, resource=None))]
     fn log(&self, severity: &str, message: String, resource: Option<&Bound<'_, PyResource>>) -> PyResult<()> {
-        let severity = match severity {
-            "debug" => Severity::Debug,
-            "info" => Severity::Info,
-            "warning" | "warn" => Severity::Warning,
-            "error" => Severity::Error,
-            other => return Err(PyValueError::new_err(format!("unknown log severity {other:?}"))),
-        };
+        let severity: Severity = severity.parse().map_err(py_err)?;
         match resource {
             Some(resource) => self.inner.log(severity, message, Some(&resource.get().inner)),
             None => self.inner.log(severity, message, None),

@@ -2,7 +2,7 @@
 //! [`DynInput`] (JSON whose leaves may be outputs), a JSON value becomes a Python value. Nothing
 //! here decides anything about outputs, secrets or unknowns: the core does.
 
-use engine_sdk::{DynInput, FileArchive, FileAsset};
+use engine_sdk::{DynInput, binding};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -96,11 +96,12 @@ fn convert(value: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Converted> {
     if let Ok(resource) = value.cast::<PyResource>() {
         return Ok(Converted::Dynamic(DynInput::from(&resource.get().inner)));
     }
+    // The core hashes them on its own threads (the GIL is not held meanwhile).
     if let Ok(asset) = value.cast::<PyFileAsset>() {
-        return Ok(dyn_or_plain(DynInput::from(FileAsset::new(asset.get().path.clone()))));
+        return Ok(Converted::Dynamic(binding::file_asset(asset.get().path.clone())));
     }
     if let Ok(archive) = value.cast::<PyFileArchive>() {
-        return Ok(dyn_or_plain(DynInput::from(FileArchive::new(archive.get().path.clone()))));
+        return Ok(Converted::Dynamic(binding::file_archive(archive.get().path.clone())));
     }
     let py = value.py();
     // The Python layer's wrappers (Output, Resource) hold their native handle in `_inner`.
@@ -133,13 +134,6 @@ fn convert(value: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Converted> {
          dict, list, an Output, a Resource, FileAsset or FileArchive)",
         at(path)
     )))
-}
-
-fn dyn_or_plain(input: DynInput) -> Converted {
-    match input {
-        DynInput::Value(value) => Converted::Plain(value),
-        other => Converted::Dynamic(other),
-    }
 }
 
 fn convert_entries<'py>(

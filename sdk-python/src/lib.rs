@@ -49,6 +49,13 @@ mod _native {
 
     use pyo3::prelude::*;
 
+    /// `file:line` of a registration as the engine receives it: the core's rule (relative to the
+    /// working folder when the file is inside it).
+    #[pyfunction]
+    fn source_position(file: &str, line: u32) -> String {
+        engine_sdk::binding::source_position(file, line)
+    }
+
     #[pymodule_init]
     fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use engine_sdk::{Alias, AliasParent, Component, CustomTimeouts, Resource, ResourceKind, ResourceOptions};
+use engine_sdk::binding::{AliasParts, TimeoutValue, timeout};
+use engine_sdk::{Alias, Component, CustomTimeouts, Resource, ResourceOptions};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -43,13 +44,7 @@ impl PyResource {
     /// `custom`, `component`, `remote_component`, `read` or `root`.
     #[getter]
     fn kind(&self) -> &'static str {
-        match self.inner.kind() {
-            ResourceKind::Custom => "custom",
-            ResourceKind::Component => "component",
-            ResourceKind::RemoteComponent => "remote_component",
-            ResourceKind::Read => "read",
-            ResourceKind::Root => "root",
-        }
+        self.inner.kind().as_str()
     }
 
     /// The URN as an output (depends on this resource).
@@ -108,13 +103,21 @@ pub struct PyOptions {
     pub(crate) inner: ResourceOptions,
 }
 
-fn duration(what: &str, seconds: Option<f64>) -> PyResult<Option<Duration>> {
-    seconds
-        .map(|seconds| {
-            Duration::try_from_secs_f64(seconds)
-                .map_err(|_| PyValueError::new_err(format!("custom_timeouts.{what}: {seconds} is not a valid number of seconds")))
-        })
-        .transpose()
+/// `custom_timeouts` as the Python layer passes it: `(create, update, delete)`.
+type Timeouts<'py> = (Option<Bound<'py, PyAny>>, Option<Bound<'py, PyAny>>, Option<Bound<'py, PyAny>>);
+
+/// A custom timeout: seconds (`int`, `float`) or text (`"5m"`, `"1h30m"`), read by the core.
+fn duration(what: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
+    let Some(value) = value.filter(|value| !value.is_none()) else { return Ok(None) };
+    let parsed = if let Ok(text) = value.cast::<PyString>() {
+        timeout(TimeoutValue::Text(&text.to_cow()?))
+    } else {
+        let seconds: f64 = value.extract().map_err(|_| {
+            PyTypeError::new_err(format!("custom_timeouts.{what}: a number of seconds, a timedelta or text such as \"5m\""))
+        })?;
+        timeout(TimeoutValue::Seconds(seconds))
+    };
+    parsed.map(Some).map_err(|message| PyValueError::new_err(format!("custom_timeouts.{what}: {message}")))
 }
 
 fn alias(value: &Bound<'_, PyAny>) -> PyResult<Alias> {
@@ -134,24 +137,24 @@ fn alias(value: &Bound<'_, PyAny>) -> PyResult<Alias> {
         Some(item) => item.is_truthy()?,
         None => false,
     };
-    let parent = if no_parent {
-        AliasParent::NoParent
-    } else {
-        match spec.get_item("parent")? {
-            Some(item) if !item.is_none() => match item.cast::<PyResource>() {
-                Ok(resource) => AliasParent::Urn(resource.get().inner.urn_str().to_owned()),
-                Err(_) => AliasParent::Urn(item.extract()?),
-            },
-            _ => AliasParent::Current,
-        }
+    let parent_urn = match spec.get_item("parent")? {
+        Some(item) if !item.is_none() => match item.cast::<PyResource>() {
+            Ok(resource) => Some(resource.get().inner.urn_str().to_owned()),
+            Err(_) => Some(item.extract()?),
+        },
+        _ => None,
     };
-    Ok(Alias::Spec {
+    AliasParts {
+        urn: None,
         name: text("name")?,
         resource_type: text("type")?,
         stack: text("stack")?,
         project: text("project")?,
-        parent,
-    })
+        parent_urn,
+        no_parent,
+    }
+    .into_alias()
+    .map_err(py_err)
 }
 
 #[pymethods]
@@ -173,7 +176,7 @@ impl PyOptions {
         delete_before_replace: Option<bool>,
         retain_on_delete: bool,
         import_id: Option<String>,
-        custom_timeouts: Option<(Option<f64>, Option<f64>, Option<f64>)>,
+        custom_timeouts: Option<Timeouts<'_>>,
         region: Option<String>,
         aliases: Vec<Bound<'_, PyAny>>,
         additional_secret_outputs: Vec<String>,
@@ -181,9 +184,9 @@ impl PyOptions {
     ) -> PyResult<Self> {
         let custom_timeouts = match custom_timeouts {
             Some((create, update, delete)) => Some(CustomTimeouts {
-                create: duration("create", create)?,
-                update: duration("update", update)?,
-                delete: duration("delete", delete)?,
+                create: duration("create", create.as_ref())?,
+                update: duration("update", update.as_ref())?,
+                delete: duration("delete", delete.as_ref())?,
             }),
             None => None,
         };

@@ -105,6 +105,26 @@ def test_every_resource_option_reaches_the_engine(mock: MockEngine) -> None:
     }
 
 
+def test_timeouts_as_text_and_option_mistakes_are_read_by_the_core(mock: MockEngine) -> None:
+    def main() -> None:
+        first = engine.CustomResource("AWS::SNS::Topic", "first", {})
+        engine.CustomResource(
+            "AWS::SQS::Queue",
+            "queue",
+            {},
+            engine.ResourceOptions(custom_timeouts=engine.CustomTimeouts(create="1h30m", update="250ms", delete=90)),
+        )
+        with pytest.raises(ValueError, match='custom_timeouts.create: "five minutes" is not a duration'):
+            engine.ResourceOptions(custom_timeouts=engine.CustomTimeouts(create="five minutes"))._to_native()
+        with pytest.raises(ValueError, match="custom_timeouts.delete: -1 is not a duration"):
+            engine.ResourceOptions(custom_timeouts=engine.CustomTimeouts(delete=-1))._to_native()
+        with pytest.raises(engine.InvalidError, match="or no parent, not both"):
+            engine.ResourceOptions(aliases=[engine.Alias(parent=first, no_parent=True)])._to_native()
+
+    assert run_program(main) is None
+    assert mock.registration("queue")["options"]["custom_timeouts"] == {"create": 5400.0, "update": 0.25, "delete": 90.0}
+
+
 def test_components_parent_their_children_and_register_outputs(mock: MockEngine) -> None:
     class Network(engine.ComponentResource):
         def __init__(self, name: str, opts: "engine.ResourceOptions | None" = None) -> None:
@@ -196,9 +216,25 @@ def test_random_password_result_is_secret(mock: MockEngine) -> None:
         engine.export("password", password.result)
 
     run_program(main)
-    assert mock.registration("db")["inputs"] == {"Length": 16, "Special": False}
+    registration = mock.registration("db")
+    assert registration["type"] == "Engine::Random::Password"
+    assert registration["inputs"] == {"Length": 16, "Special": False}
+    assert registration["options"]["additional_secret_outputs"] == ["Result"]
     assert resolved[0].secret and resolved[0].value == "pw-db"
     assert mock.stack_outputs()["password"] == {"__engine": "secret", "value": "pw-db"}
+
+
+def test_random_arguments_are_renamed_by_the_core(mock: MockEngine) -> None:
+    def main() -> None:
+        engine.RandomString(
+            "suffix", 6, min_numeric=2, keepers={"Any-Key": 1}, opts=engine.ResourceOptions(additional_secret_outputs=["X"])
+        )
+
+    assert run_program(main) is None
+    registration = mock.registration("suffix")
+    assert registration["type"] == "Engine::Random::String"
+    assert registration["inputs"] == {"Length": 6, "MinNumeric": 2, "Keepers": {"Any-Key": 1}}
+    assert registration["options"]["additional_secret_outputs"] == ["X"]
 
 
 def test_many_resources_register_concurrently(mock: MockEngine) -> None:

@@ -51,6 +51,7 @@ pub mod aws {
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tracker;
+pub mod typed;
 
 pub use asset::{FileArchive, FileAsset};
 pub use config::Config;

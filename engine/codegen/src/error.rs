@@ -1,6 +1,6 @@
 //! The crate's errors.
 
-/// Errors of model building, generation and shape-table reading.
+/// Errors of model building and generation.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[cfg(feature = "generator")]
@@ -14,6 +14,4 @@ pub enum Error {
     Write { path: String, source: std::io::Error },
     #[error("{0}")]
     Build(String),
-    #[error("invalid shape table: {0}")]
-    Shape(String),
 }

@@ -8,17 +8,20 @@
 //!                 └──▶ emit::typescript  aws/<service>.{js,mjs,d.ts}
 //! ```
 //!
-//! Python and TypeScript code carries a *shape table* per service module (see [`shape`]): the
-//! SDK core (Rust) reads it to rename properties between each language's casing and the
-//! schema's names, so no serialization rule is written in Python or TypeScript. The runtime
-//! surface generated code calls is specified in `RUNTIME.md`.
+//! Python and TypeScript code carries a *shape table* per service module (format: the
+//! `engine-shape` crate, re-exported as [`shape`]): the SDK core (Rust, `engine_sdk::typed`)
+//! reads it to rename properties between each language's casing and the schema's names, so no
+//! serialization rule is written in Python or TypeScript. The runtime surface generated code
+//! calls is specified in `RUNTIME.md`.
 
 #[cfg(feature = "generator")]
 pub mod build;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod error;
-pub mod shape;
+/// The shape-table format generated modules embed (the `engine-shape` crate, shared with the SDK
+/// core that applies the tables).
+pub use engine_shape as shape;
 
 #[cfg(feature = "generator")]
 pub mod emit;

@@ -195,7 +195,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 def source_position() -> str:
     """``file:line`` of the program code that called into the SDK (the first frame outside
-    this package), relative to the working folder when inside it."""
+    this package), shown as the core shows it (relative to the working folder when inside it)."""
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
@@ -204,14 +204,7 @@ def source_position() -> str:
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return ""
-    filename = frame.f_code.co_filename
-    try:
-        relative = os.path.relpath(filename)
-        if not relative.startswith(".."):
-            filename = relative
-    except ValueError:
-        pass
-    return f"{filename}:{frame.f_lineno}"
+    return _native.source_position(frame.f_code.co_filename, frame.f_lineno)
 
 
 # The SDK's own event loop (a daemon thread), where coroutine callbacks of ``apply`` run.

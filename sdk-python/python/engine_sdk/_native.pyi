@@ -28,6 +28,7 @@ __all__ = [
     "SerializationError",
     "ShapeTable",
     "__version__",
+    "source_position",
     "typed_output",
 ]
 
@@ -109,7 +110,9 @@ class ResourceOptions:
         delete_before_replace: Optional[bool] = None,
         retain_on_delete: bool = False,
         import_id: Optional[str] = None,
-        custom_timeouts: Optional[Tuple[Optional[float], Optional[float], Optional[float]]] = None,
+        custom_timeouts: Optional[
+            Tuple[Union[None, float, str], Union[None, float, str], Union[None, float, str]]
+        ] = None,
         region: Optional[str] = None,
         aliases: Sequence[Any] = ...,
         additional_secret_outputs: Sequence[str] = ...,
@@ -187,6 +190,14 @@ class Context:
         options: Optional[ResourceOptions],
         source_position: str,
     ) -> Resource: ...
+    def register_random(
+        self,
+        kind: str,
+        name: str,
+        args: Any,
+        options: Optional[ResourceOptions],
+        source_position: str,
+    ) -> Resource: ...
     def component(
         self, resource_type: str, name: str, options: Optional[ResourceOptions], source_position: str
     ) -> Resource: ...
@@ -209,3 +220,5 @@ class ShapeTable:
     def type_name(self, index: int) -> str: ...
 
 def typed_output(table: ShapeTable, index: int, resource: Resource, name: str) -> Output: ...
+
+def source_position(file: str, line: int) -> str: ...

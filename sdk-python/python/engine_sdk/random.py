@@ -1,17 +1,19 @@
 """The built-in random resources, computed by the engine and stable across runs (changing
-``keepers`` generates a new value)."""
+``keepers`` generates a new value). Registered by the core, which renames the arguments and
+keeps the password secret, as for every language."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from . import _context
 from .output import Input, Output
-from .resource import CustomResource, ResourceOptions
+from .resource import CustomResource, Resource, ResourceOptions, _native_options
 
 __all__ = ["RandomPassword", "RandomString"]
 
 
-def _props(
+def _args(
     length: Input[int],
     special: Optional[Input[bool]],
     override_special: Optional[Input[str]],
@@ -21,19 +23,17 @@ def _props(
     min_special: Optional[Input[int]],
     keepers: Optional[Input[Any]],
 ) -> Dict[str, Any]:
-    props: Dict[str, Any] = {"Length": length}
-    for key, value in (
-        ("Special", special),
-        ("OverrideSpecial", override_special),
-        ("MinUpper", min_upper),
-        ("MinLower", min_lower),
-        ("MinNumeric", min_numeric),
-        ("MinSpecial", min_special),
-        ("Keepers", keepers),
-    ):
-        if value is not None:
-            props[key] = value
-    return props
+    """The arguments in Python names (the core renames them; ``None`` is unset)."""
+    return {
+        "length": length,
+        "special": special,
+        "override_special": override_special,
+        "min_upper": min_upper,
+        "min_lower": min_lower,
+        "min_numeric": min_numeric,
+        "min_special": min_special,
+        "keepers": keepers,
+    }
 
 
 class RandomPassword(CustomResource):
@@ -55,12 +55,11 @@ class RandomPassword(CustomResource):
     ) -> None:
         """``length`` characters; ``special`` (default true) includes special characters,
         ``override_special`` replaces their set; ``min_*`` set minimum counts."""
-        secret = ResourceOptions(additional_secret_outputs=["Result"])
-        super().__init__(
-            "Engine::Random::Password",
-            resource_name,
-            _props(length, special, override_special, min_upper, min_lower, min_numeric, min_special, keepers),
-            secret.merge(opts),
+        args = _args(length, special, override_special, min_upper, min_lower, min_numeric, min_special, keepers)
+        ctx = _context.context()
+        Resource.__init__(
+            self,
+            ctx.register_random("password", resource_name, args, _native_options(opts), _context.source_position()),
         )
 
     @property
@@ -87,11 +86,11 @@ class RandomString(CustomResource):
         opts: Optional[ResourceOptions] = None,
     ) -> None:
         """As :class:`RandomPassword`, not secret."""
-        super().__init__(
-            "Engine::Random::String",
-            resource_name,
-            _props(length, special, override_special, min_upper, min_lower, min_numeric, min_special, keepers),
-            opts,
+        args = _args(length, special, override_special, min_upper, min_lower, min_numeric, min_special, keepers)
+        ctx = _context.context()
+        Resource.__init__(
+            self,
+            ctx.register_random("string", resource_name, args, _native_options(opts), _context.source_position()),
         )
 
     @property

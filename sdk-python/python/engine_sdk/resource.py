@@ -24,22 +24,21 @@ __all__ = [
 ]
 
 
-def _seconds(value: Union[None, float, int, timedelta]) -> Optional[float]:
-    if value is None:
-        return None
+def _timeout(value: Union[None, float, int, str, timedelta]) -> Union[None, float, str]:
+    """A timeout for the core, which reads it (seconds, or text such as ``"1h30m"``)."""
     if isinstance(value, timedelta):
         return value.total_seconds()
-    return float(value)
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
 class CustomTimeouts:
-    """Time limits for the engine's cloud operations on a resource (seconds or ``timedelta``;
-    unset: the resource type's own limits)."""
+    """Time limits for the engine's cloud operations on a resource: seconds, a ``timedelta``,
+    or text such as ``"5m"``, ``"1h30m"``, ``"90s"`` (unset: the resource type's own limits)."""
 
-    create: Union[None, float, timedelta] = None
-    update: Union[None, float, timedelta] = None
-    delete: Union[None, float, timedelta] = None
+    create: Union[None, float, str, timedelta] = None
+    update: Union[None, float, str, timedelta] = None
+    delete: Union[None, float, str, timedelta] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,14 +65,16 @@ class ResourceOptions:
         from it).
     :param depends_on: resources to wait for and depend on, besides those its inputs come from
         (a component stands for every resource under it).
-    :param protect: refuse to delete or replace it (unset: inherited from the parent).
+    :param protect: refuse to delete or replace it (a protected parent's children are protected
+        too).
     :param ignore_changes: property paths whose changes are ignored after creation.
     :param replace_on_changes: property paths whose changes force a replacement.
     :param delete_before_replace: delete it before creating its replacement.
-    :param retain_on_delete: forget it instead of deleting it in the cloud.
+    :param retain_on_delete: forget it instead of deleting it in the cloud (a component's applies
+        to its children).
     :param import_id: adopt the existing cloud resource with this identifier.
     :param custom_timeouts: time limits of its cloud operations.
-    :param region: the region it lives in (components: their children too).
+    :param region: the region it lives in (components: their children too, unless they set one).
     :param aliases: its former identities (URNs or :class:`Alias`).
     :param additional_secret_outputs: output properties to treat as secret.
     """
@@ -110,9 +111,9 @@ class ResourceOptions:
         timeouts = None
         if self.custom_timeouts is not None:
             timeouts = (
-                _seconds(self.custom_timeouts.create),
-                _seconds(self.custom_timeouts.update),
-                _seconds(self.custom_timeouts.delete),
+                _timeout(self.custom_timeouts.create),
+                _timeout(self.custom_timeouts.update),
+                _timeout(self.custom_timeouts.delete),
             )
         aliases: List[Union[str, Dict[str, Any]]] = []
         for alias in self.aliases or ():

@@ -1,8 +1,13 @@
-//! Shape tables: the data that lets the SDK core (Rust) rename properties between a language's
-//! casing (`bucket_name`, `bucketName`) and the schema's (`BucketName`), inside nested objects and
-//! arrays, and carry each type's metadata. Generated Python and TypeScript modules embed one
-//! table per service module as a string; the bindings hand it to the core, which parses it once
-//! and applies it. No renaming rule is written in Python or TypeScript.
+//! Shape tables: the data that lets the SDK core rename properties between a language's casing
+//! (`bucket_name`, `bucketName`) and the schema's (`BucketName`), inside nested objects, arrays
+//! and maps, and carry each type's metadata.
+//!
+//! This crate is the **format** only: the types, the text form's parser and writer, and name
+//! look-ups. `engine-codegen` builds tables and writes them into generated Python and TypeScript
+//! modules; the SDK core (`engine_sdk::typed`) parses them once per module and applies the
+//! renaming rules — the only implementation of those rules, which every language binding calls.
+//! It depends on nothing of the engine, so both sides can use it without depending on each
+//! other.
 //!
 //! # Text format (version 1)
 //!
@@ -28,18 +33,22 @@
 //! - `resources[j]` is `[type name, index of its top-level object type, primary identifier,
 //!   create-only, write-only, read-only]` with the schema's pointers (`/properties/A/*/B`).
 //!
-//! The shape does not validate values: a value that is not an object where an object is expected
-//! is passed through unchanged, for the engine's schema validation to report with its path.
+//! The shape does not validate values: the core passes a value that is not an object where an
+//! object is expected through unchanged, for the engine's schema validation to report with its
+//! path.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::Error;
-
 /// The version of the text format this crate reads and writes.
 pub const FORMAT_VERSION: u64 = 1;
+
+/// A shape table's text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid shape table: {0}")]
+pub struct ShapeTableError(pub String);
 
 /// How a field's value is walked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +64,7 @@ pub enum FieldShape {
 }
 
 impl FieldShape {
-    fn parse(text: &str, types: usize) -> Result<FieldShape, Error> {
+    fn parse(text: &str, types: usize) -> Result<FieldShape, ShapeTableError> {
         if text.is_empty() {
             return Ok(FieldShape::Plain);
         }
@@ -170,22 +179,12 @@ pub struct ShapeTable {
     pub resources: Vec<ResourceShape>,
 }
 
-/// Why a value could not be renamed to schema names.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RenameError {
-    #[error("unknown property {path}{}", hint(.suggestion))]
-    Unknown { path: String, suggestion: Option<String> },
-    #[error("property {path} is read-only: the cloud sets it, read it from the resource's outputs")]
-    ReadOnly { path: String },
-}
-
-fn hint(suggestion: &Option<String>) -> String {
-    suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default()
-}
-
 impl ShapeTable {
     /// Parse the text form.
-    pub fn parse(text: &str) -> Result<ShapeTable, Error> {
+    ///
+    /// # Errors
+    /// Text that is not a version-1 table (a table of another version says to regenerate).
+    pub fn parse(text: &str) -> Result<ShapeTable, ShapeTableError> {
         let doc: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
         let version = doc.get("v").and_then(Value::as_u64).ok_or_else(|| bad("missing version".into()))?;
         if version != FORMAT_VERSION {
@@ -297,182 +296,10 @@ impl ShapeTable {
     pub fn resource(&self, type_name: &str) -> Option<&ResourceShape> {
         self.resources.iter().find(|r| r.type_name == type_name)
     }
-
-    /// Rename an input value of object type `object` from language names to schema names,
-    /// recursively. Object fields whose value is `null` are dropped (unset), after their name is
-    /// checked. Special values (`__engine` markers) are kept, except
-    /// that a secret's inner value is renamed too.
-    pub fn to_schema_names(&self, object: usize, value: &Value) -> Result<Value, RenameError> {
-        let mut path = String::new();
-        self.input_object(object, value, &mut path)
-    }
-
-    /// Rename an output value of object type `object` from schema names to language names,
-    /// recursively. Keys the table does not know are kept as they are.
-    #[must_use]
-    pub fn to_lang_names(&self, object: usize, value: &Value) -> Value {
-        self.output_object(object, value)
-    }
-
-    /// Rename an input value of a field's shape (e.g. an output's value once it resolved, at a
-    /// position the table describes).
-    pub fn rename_input(&self, shape: &FieldShape, value: &Value) -> Result<Value, RenameError> {
-        self.input_value(shape, value, &mut String::new())
-    }
-
-    /// Rename an output value of a field's shape.
-    #[must_use]
-    pub fn rename_output(&self, shape: &FieldShape, value: &Value) -> Value {
-        self.output_value(shape, value)
-    }
-
-    /// Rename one top-level output property's value (`schema_name` of the resource's object).
-    #[must_use]
-    pub fn output_property(&self, resource: &ResourceShape, schema_name: &str, value: &Value) -> Value {
-        match self.types.get(resource.properties).and_then(|o| o.by_schema(schema_name)) {
-            Some(field) => self.output_value(&field.shape, value),
-            None => value.clone(),
-        }
-    }
-
-    fn input_object(&self, object: usize, value: &Value, path: &mut String) -> Result<Value, RenameError> {
-        let Some(shape) = self.types.get(object) else { return Ok(value.clone()) };
-        if let Some(inner) = secret_inner(value) {
-            return Ok(rewrap_secret(value, self.input_object(object, inner, path)?));
-        }
-        let Value::Object(map) = value else { return Ok(value.clone()) };
-        if is_special(value) {
-            return Ok(value.clone());
-        }
-        let mut out = serde_json::Map::with_capacity(map.len());
-        for (key, item) in map {
-            let saved = path.len();
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(key);
-            let Some(field) = shape.by_lang(key) else {
-                return Err(RenameError::Unknown {
-                    path: path.clone(),
-                    suggestion: shape.suggest(key).map(str::to_owned),
-                });
-            };
-            if item.is_null() {
-                // Unset (`None`, `undefined`): not sent. The name is still checked.
-                path.truncate(saved);
-                continue;
-            }
-            if field.read_only {
-                return Err(RenameError::ReadOnly { path: path.clone() });
-            }
-            let renamed = self.input_value(&field.shape, item, path)?;
-            path.truncate(saved);
-            out.insert(field.schema_name.clone(), renamed);
-        }
-        Ok(Value::Object(out))
-    }
-
-    fn input_value(&self, shape: &FieldShape, value: &Value, path: &mut String) -> Result<Value, RenameError> {
-        match shape {
-            FieldShape::Plain => Ok(value.clone()),
-            FieldShape::Object(index) => self.input_object(*index, value, path),
-            FieldShape::Array(inner) | FieldShape::Map(inner) => {
-                if let Some(secret) = secret_inner(value) {
-                    return Ok(rewrap_secret(value, self.input_value(shape, secret, path)?));
-                }
-                match (shape, value) {
-                    (FieldShape::Array(_), Value::Array(items)) => {
-                        let mut out = Vec::with_capacity(items.len());
-                        for (i, item) in items.iter().enumerate() {
-                            let saved = path.len();
-                            let _ = write!(path, "[{i}]");
-                            out.push(self.input_value(inner, item, path)?);
-                            path.truncate(saved);
-                        }
-                        Ok(Value::Array(out))
-                    }
-                    (FieldShape::Map(_), Value::Object(map)) if !is_special(value) => {
-                        let mut out = serde_json::Map::with_capacity(map.len());
-                        for (key, item) in map {
-                            let saved = path.len();
-                            let _ = write!(path, "[{key:?}]");
-                            out.insert(key.clone(), self.input_value(inner, item, path)?);
-                            path.truncate(saved);
-                        }
-                        Ok(Value::Object(out))
-                    }
-                    _ => Ok(value.clone()),
-                }
-            }
-        }
-    }
-
-    fn output_object(&self, object: usize, value: &Value) -> Value {
-        let Some(shape) = self.types.get(object) else { return value.clone() };
-        if let Some(inner) = secret_inner(value) {
-            return rewrap_secret(value, self.output_object(object, inner));
-        }
-        let Value::Object(map) = value else { return value.clone() };
-        if is_special(value) {
-            return value.clone();
-        }
-        let mut out = serde_json::Map::with_capacity(map.len());
-        for (key, item) in map {
-            match shape.by_schema(key) {
-                Some(field) => {
-                    out.insert(field.lang_name.clone(), self.output_value(&field.shape, item));
-                }
-                None => {
-                    out.insert(key.clone(), item.clone());
-                }
-            }
-        }
-        Value::Object(out)
-    }
-
-    fn output_value(&self, shape: &FieldShape, value: &Value) -> Value {
-        match shape {
-            FieldShape::Plain => value.clone(),
-            FieldShape::Object(index) => self.output_object(*index, value),
-            FieldShape::Array(inner) | FieldShape::Map(inner) => {
-                if let Some(secret) = secret_inner(value) {
-                    return rewrap_secret(value, self.output_value(shape, secret));
-                }
-                match (shape, value) {
-                    (FieldShape::Array(_), Value::Array(items)) => {
-                        Value::Array(items.iter().map(|item| self.output_value(inner, item)).collect())
-                    }
-                    (FieldShape::Map(_), Value::Object(map)) if !is_special(value) => Value::Object(
-                        map.iter().map(|(k, item)| (k.clone(), self.output_value(inner, item))).collect(),
-                    ),
-                    _ => value.clone(),
-                }
-            }
-        }
-    }
 }
 
-// The `__engine` markers of proto/README.md. The walk only needs to recognise them (to keep them
-// and to look inside secrets); `engine_proto::value` builds and interprets them.
-const MARKER: &str = "__engine";
-
-fn is_special(value: &Value) -> bool {
-    value.as_object().is_some_and(|m| m.get(MARKER).is_some_and(Value::is_string))
-}
-
-fn secret_inner(value: &Value) -> Option<&Value> {
-    let map = value.as_object()?;
-    (map.get(MARKER)?.as_str()? == "secret").then(|| map.get("value")).flatten()
-}
-
-fn rewrap_secret(original: &Value, inner: Value) -> Value {
-    let mut map = original.as_object().cloned().unwrap_or_default();
-    map.insert("value".to_owned(), inner);
-    Value::Object(map)
-}
-
-fn bad(message: String) -> Error {
-    Error::Shape(message)
+fn bad(message: String) -> ShapeTableError {
+    ShapeTableError(message)
 }
 
 fn push_json_str(out: &mut String, text: &str) {
@@ -494,17 +321,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
+    fn field(schema_name: &str, lang_name: &str, shape: FieldShape, read_only: bool) -> Field {
+        Field { schema_name: schema_name.into(), lang_name: lang_name.into(), shape, read_only }
+    }
+
     fn table() -> ShapeTable {
-        let field = |s: &str, l: &str, shape: FieldShape, read_only: bool| Field {
-            schema_name: s.into(),
-            lang_name: l.into(),
-            shape,
-            read_only,
-        };
         ShapeTable {
             schema_date: "2026-10-20T22:11:15Z".into(),
             types: vec![
@@ -514,7 +337,6 @@ mod tests {
                     field("BucketName", "bucket_name", FieldShape::Plain, false),
                     field("Tags", "tags", FieldShape::Array(Box::new(FieldShape::Object(0))), false),
                     field("Rules", "rules", FieldShape::Map(Box::new(FieldShape::Array(Box::new(FieldShape::Object(0))))), false),
-                    field("Policy", "policy", FieldShape::Plain, false),
                 ]),
             ],
             resources: vec![ResourceShape {
@@ -534,59 +356,38 @@ mod tests {
         let text = table.to_text();
         assert!(text.contains(r#"["Rules","rules","ma0"]"#), "{text}");
         assert!(text.contains(r#"["Arn","arn","","r"]"#), "{text}");
+        assert!(text.contains(r#"["Key","key"]"#), "{text}");
         assert_eq!(ShapeTable::parse(&text).unwrap(), table);
-        assert!(ShapeTable::parse(&text.replace("\"v\":1", "\"v\":2")).unwrap_err().to_string().contains("regenerate"));
-        assert!(ShapeTable::parse(&text.replace("\"ma0\"", "\"ma9\"")).is_err());
+        assert_eq!(table.resource("AWS::S3::Bucket").map(|r| r.properties), Some(1));
+        assert!(table.resource("AWS::S3::Nope").is_none());
     }
 
     #[test]
-    fn renames_inputs_recursively_and_keeps_maps_json_and_markers() {
-        let table = table();
-        let input = json!({
-            "bucket_name": "b",
-            "tags": [{"key": "k", "value": {"__engine": "unknown"}}, {"__engine": "secret", "value": {"key": "s", "value": "v"}}],
-            "rules": {"My-Key": [{"key": "a", "value": "b"}]},
-            "policy": {"Version": "2012-10-17", "statement": []},
-            "unset": null,
-        });
-        let err = table.to_schema_names(1, &input).unwrap_err();
-        assert_eq!(err, RenameError::Unknown { path: "unset".into(), suggestion: None });
-        let mut input = input;
-        input.as_object_mut().unwrap().remove("unset");
-        input["tags"][0]["value"] = json!({"__engine": "unknown"});
-        let out = table.to_schema_names(1, &input).unwrap();
-        assert_eq!(
-            out,
-            json!({
-                "BucketName": "b",
-                "Tags": [{"Key": "k", "Value": {"__engine": "unknown"}}, {"__engine": "secret", "value": {"Key": "s", "Value": "v"}}],
-                "Rules": {"My-Key": [{"Key": "a", "Value": "b"}]},
-                "Policy": {"Version": "2012-10-17", "statement": []},
-            })
-        );
-        // And back.
-        let mut back = table.to_lang_names(1, &out);
-        back.as_object_mut().unwrap().insert("arn".into(), json!(null));
-        assert_eq!(back["tags"][1]["value"]["key"], json!("s"));
-        assert_eq!(back["rules"]["My-Key"][0]["value"], json!("b"));
-        assert_eq!(back["policy"]["statement"], json!([]));
+    fn bad_tables_are_refused_with_a_reason() {
+        let text = table().to_text();
+        let error = ShapeTable::parse(&text.replace("\"v\":1", "\"v\":2")).unwrap_err();
+        assert!(error.to_string().contains("regenerate"), "{error}");
+        let error = ShapeTable::parse(&text.replace("\"ma0\"", "\"ma9\"")).unwrap_err();
+        assert!(error.to_string().contains("names type 9 of 2"), "{error}");
+        assert!(ShapeTable::parse(&text.replace("\"ma0\"", "\"x0\"")).is_err());
+        assert!(ShapeTable::parse(&text.replace("\"ma0\"", "\"m\"")).is_err());
+        assert!(ShapeTable::parse(&text.replace("\"bucket_name\"", "\"\"")).is_err());
+        assert!(ShapeTable::parse(&text.replace(",1,[", ",7,[")).is_err());
+        assert!(ShapeTable::parse("[]").is_err());
+        assert!(ShapeTable::parse("not json").unwrap_err().to_string().starts_with("invalid shape table: "));
     }
 
     #[test]
-    fn errors_name_the_path_and_suggest() {
+    fn names_are_looked_up_both_ways_and_suggested() {
         let table = table();
-        let err = table.to_schema_names(1, &json!({"tags": [{"key": "k", "valu": "v"}]})).unwrap_err();
-        assert_eq!(err.to_string(), "unknown property tags[0].valu (did you mean value?)");
-        let err = table.to_schema_names(1, &json!({"BucketName": "x"})).unwrap_err();
-        assert_eq!(err.to_string(), "unknown property BucketName (did you mean bucket_name?)");
-        let err = table.to_schema_names(1, &json!({"arn": "x"})).unwrap_err();
-        assert!(matches!(err, RenameError::ReadOnly { .. }), "{err}");
-        // Nulls are unset; wrong kinds pass through for schema validation.
-        assert_eq!(table.to_schema_names(1, &json!({"bucket_name": null, "tags": "x"})).unwrap(), json!({"Tags": "x"}));
-        assert!(table.to_schema_names(1, &json!({"bucket_nam": null})).is_err());
-        let tags = &table.types[1].by_lang("tags").unwrap().shape;
-        assert_eq!(table.rename_input(tags, &json!([{"key": "k", "value": "v"}])).unwrap(), json!([{"Key": "k", "Value": "v"}]));
-        assert_eq!(table.rename_output(tags, &json!([{"Key": "k"}])), json!([{"key": "k"}]));
-        assert_eq!(table.output_property(&table.resources[0], "Tags", &json!([{"Key": "a"}])), json!([{"key": "a"}]));
+        let object = &table.types[1];
+        assert_eq!(object.by_lang("bucket_name").map(|f| f.schema_name.as_str()), Some("BucketName"));
+        assert_eq!(object.by_schema("Tags").map(|f| f.lang_name.as_str()), Some("tags"));
+        assert!(object.by_lang("BucketName").is_none());
+        // Same letters ignoring case and separators: the schema name given for the language's.
+        assert_eq!(object.suggest("BucketName"), Some("bucket_name"));
+        assert_eq!(object.suggest("bucket_nam"), Some("bucket_name"));
+        assert_eq!(object.suggest("rulez"), Some("rules"));
+        assert_eq!(object.suggest("something_else_entirely"), None);
     }
 }
