@@ -61,7 +61,7 @@ suite "python: Lambda application code (moto, MariaDB)" bash programs/app-tests.
 
 # Node: the addon, the TypeScript facade, the generated typed modules, node's test runner.
 node_sdk() {
-  (cd sdk-node && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
+  (cd sdk-node && npm install --no-audit --no-fund --loglevel=error && npm run build && npm test)
 }
 suite "node: SDK" node_sdk
 

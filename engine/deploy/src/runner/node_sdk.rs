@@ -45,8 +45,11 @@ pub(super) async fn prepare(dir: &Path, typescript: bool, reporter: &Reporter) -
     if needs_tools(&sdk, typescript) {
         let npm = std::env::var("ENGINE_NPM").unwrap_or_else(|_| "npm".to_owned());
         let mut cmd = Command::new(npm);
-        cmd.args(["ci", "--no-audit", "--no-fund"]).current_dir(&sdk);
-        setup_command(cmd, &format!("installing the Node SDK's tools (npm ci in {})", sdk.display()), reporter).await?;
+        // `npm install` from the committed lock, not `npm ci`: npm 11 rejects a lock without the
+        // other platforms' optional packages (those of @napi-rs/cli's dependencies) as out of sync.
+        cmd.args(["install", "--no-audit", "--no-fund"]).current_dir(&sdk);
+        setup_command(cmd, &format!("installing the Node SDK's tools (npm install in {})", sdk.display()), reporter)
+            .await?;
     }
     if uses_sdk {
         build_if_stale(&sdk, reporter).await?;
