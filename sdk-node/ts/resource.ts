@@ -34,7 +34,7 @@ export interface ResourceOptions {
   /** Resources to wait for and depend on, besides those its inputs come from (a component
    * stands for every resource under it). */
   dependsOn?: Resource | Resource[];
-  /** Refuse to delete or replace it (unset: inherited from the parent). */
+  /** Refuse to delete or replace it (a protected parent's children are protected too). */
   protect?: boolean;
   /** Property paths whose changes are ignored after creation. */
   ignoreChanges?: string[];
@@ -42,12 +42,12 @@ export interface ResourceOptions {
   replaceOnChanges?: string[];
   /** Delete it before creating its replacement. */
   deleteBeforeReplace?: boolean;
-  /** Forget it instead of deleting it in the cloud. */
+  /** Forget it instead of deleting it in the cloud (a component's applies to its children). */
   retainOnDelete?: boolean;
   /** Adopt the existing cloud resource with this identifier. */
   import?: string;
   customTimeouts?: CustomTimeouts;
-  /** The region it lives in (components: their children too). */
+  /** The region it lives in (components: their children too, unless they set one). */
   region?: string;
   /** Its former identities (URNs or `Alias`). */
   aliases?: (string | Alias)[];

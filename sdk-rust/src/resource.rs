@@ -102,7 +102,7 @@ pub struct ResourceOptions {
     /// Resources this one waits for and depends on, besides those its inputs come from. A
     /// component stands for itself and every resource registered under it so far.
     pub depends_on: Vec<Resource>,
-    /// Refuse to delete or replace it. Unset: inherited from the parent.
+    /// Refuse to delete or replace it. A protected parent's children are protected too.
     pub protect: Option<bool>,
     /// Property paths whose changes are ignored after creation.
     pub ignore_changes: Vec<String>,
@@ -110,7 +110,7 @@ pub struct ResourceOptions {
     pub replace_on_changes: Vec<String>,
     /// Delete before creating the replacement (unset: the engine decides).
     pub delete_before_replace: Option<bool>,
-    /// Forget it instead of deleting it in the cloud.
+    /// Forget it instead of deleting it in the cloud (a component's applies to its children).
     pub retain_on_delete: bool,
     /// Adopt the existing cloud resource with this identifier.
     pub import: Option<String>,
@@ -848,8 +848,9 @@ impl Context {
             RegisterKind::Component => ResourceKind::Component,
             RegisterKind::RemoteComponent { .. } => ResourceKind::RemoteComponent,
         };
-        let protect_default = spec.options.parent.as_ref().is_some_and(|parent| parent.inner.protect);
-        let protect = spec.options.protect.unwrap_or(protect_default);
+        // A protected parent's children are protected, whatever they say (the engine's rule).
+        let parent_protected = spec.options.parent.as_ref().is_some_and(|parent| parent.inner.protect);
+        let protect = spec.options.protect.unwrap_or(false) || parent_protected;
         let secret_outputs = spec.options.additional_secret_outputs.iter().cloned().collect();
         let (resource, resolver) = self.new_resource(
             &spec.resource_type,

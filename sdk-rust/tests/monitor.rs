@@ -200,7 +200,10 @@ fn components_parent_their_children() {
     assert!(vpc_request.options.as_ref().unwrap().protect, "protect is inherited from the parent");
     let subnet_request = recorded.registration("a").unwrap();
     assert_eq!(subnet_request.parent, inner.urn_str());
-    assert!(!subnet_request.options.as_ref().unwrap().protect, "an explicit protect wins");
+    assert!(
+        subnet_request.options.as_ref().unwrap().protect,
+        "a protected ancestor's true wins over the child's false (the engine's rule)"
+    );
     let outputs = recorded.resource_outputs.iter().find(|request| request.urn == network.urn_str()).unwrap();
     assert_eq!(Value::Object(wire::from_struct(outputs.outputs.as_ref().unwrap())), json!({"vpcId": "static"}));
 }

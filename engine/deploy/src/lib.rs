@@ -8,17 +8,30 @@
 //! minimal nested JSON Patches, write-only values re-sent, unordered arrays compared as sets,
 //! cloud defaults ignored. Everything desired is validated against the schema before any cloud
 //! call ([`validate`]). Assets (files, folders) are uploaded to a staging bucket and replaced by
-//! their S3 location ([`assets`]). When the program succeeded, what it no longer declares is deleted in
-//! reverse dependency order, in parallel (`finish`). Progress is reported as [`events`], which
+//! their S3 location ([`assets`]). Components of packages written in another language are built
+//! by the package's plugin on the same monitor ([`plugins`], `construct`). When the program
+//! succeeded, what it no longer declares is deleted in reverse dependency order, in parallel
+//! (`finish`). Progress is reported as [`events`], which
 //! the CLI renders (live tree, plain lines, JSON).
 //!
 //! # Resource options and inheritance
 //!
+//! This is the one statement of the rule; the three SDKs document and follow it.
+//!
 //! A resource inherits from its parent (component or custom resource) its `region` (when it sets
-//! none), `protect` and `retainOnDelete` (a parent's `true` wins). Other options are per
-//! resource. `deleteBeforeReplace` unset lets the engine decide: delete first only when the new
-//! resource would collide with the old one (the same user-set primary identifier, or the same
-//! user-set create-only `*Name`).
+//! none), `protect` and `retainOnDelete` (a parent's `true` wins: a child cannot turn them off
+//! under a protected or retained parent). Inheritance is transitive: a component's options reach
+//! every descendant. Other options (`ignoreChanges`, `replaceOnChanges`, `deleteBeforeReplace`,
+//! `customTimeouts`, `aliases`, `import`, `additionalSecretOutputs`) are per resource.
+//! `dependsOn` on a component means depending on the component and everything registered under
+//! it (the SDKs expand it). `deleteBeforeReplace` unset lets the engine decide: delete first only
+//! when the new resource would collide with the old one (the same user-set primary identifier,
+//! or the same user-set create-only `*Name`).
+//!
+//! A remote component (built by a package's plugin, [`plugins`]) follows the same rule: the
+//! options a program gives it reach the plugin (`ConstructRequest.options`), which registers the
+//! component with them, so its children inherit exactly as they would from a component of the
+//! program's own language.
 //!
 //! # Use
 //!
