@@ -11,9 +11,9 @@ use engine_sdk::provider::{ConstructRequest, Constructor, Provider};
 use engine_sdk::{AliasParent, Error as SdkError, Resource};
 use futures::FutureExt;
 use futures::channel::oneshot;
+use napi::Status;
 use napi::bindgen_prelude::{ClassInstance, Either, FnArgs, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
-use napi::Status;
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -157,7 +157,9 @@ type ConstructCallback = ThreadsafeFunction<ConstructArgs, UnknownReturnValue, C
 /// Serve the package `name` at `version` as a plugin: print `ENGINE_PLUGIN_PORT=<port>`, hand
 /// each construction of one of `types` to `callback(construct)`, and live until the engine
 /// closes the plugin's stdin.
-#[napi(ts_args_type = "ctx: BindingContext, name: string, version: string, types: string[], callback: (construct: BindingConstruct) => void")]
+#[napi(
+    ts_args_type = "ctx: BindingContext, name: string, version: string, types: string[], callback: (construct: BindingConstruct) => void"
+)]
 pub fn serve_components(
     ctx: &BindingContext,
     name: String,
@@ -165,7 +167,8 @@ pub fn serve_components(
     types: Vec<String>,
     callback: Function<'_, ConstructArgs, UnknownReturnValue>,
 ) -> napi::Result<()> {
-    let tsfn: ConstructCallback = callback.build_threadsafe_function::<ConstructArgs>().callee_handled::<false>().build()?;
+    let tsfn: ConstructCallback =
+        callback.build_threadsafe_function::<ConstructArgs>().callee_handled::<false>().build()?;
     let tsfn = Arc::new(tsfn);
     let constructor: Constructor = Arc::new(move |_ctx, request: ConstructRequest| {
         let (sender, receiver) = oneshot::channel();
@@ -177,12 +180,16 @@ pub fn serve_components(
             }
             match receiver.await {
                 Ok(result) => result,
-                Err(_) => Err(SdkError::Other("the component's constructor never handed the component back".to_owned())),
+                Err(_) => {
+                    Err(SdkError::Other("the component's constructor never handed the component back".to_owned()))
+                }
             }
         }
         .boxed()
     });
-    Provider::new(name, version).dynamic(types, constructor).spawn_with(ctx.ctx.clone(), engine_sdk::provider::print_port);
+    Provider::new(name, version)
+        .dynamic(types, constructor)
+        .spawn_with(ctx.ctx.clone(), engine_sdk::provider::print_port);
     engine_sdk::provider::exit_when_stdin_closes();
     Ok(())
 }

@@ -204,14 +204,24 @@ impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut types: Vec<&String> = self.constructors.keys().collect();
         types.sort();
-        f.debug_struct("Provider").field("name", &self.name).field("version", &self.version).field("components", &types).finish()
+        f.debug_struct("Provider")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("components", &types)
+            .finish()
     }
 }
 
 impl Provider {
     /// The package `name` at `version` (as its manifest says).
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
-        Provider { name: name.into(), version: version.into(), constructors: HashMap::new(), dynamic: None, dynamic_types: Vec::new() }
+        Provider {
+            name: name.into(),
+            version: version.into(),
+            constructors: HashMap::new(),
+            dynamic: None,
+            dynamic_types: Vec::new(),
+        }
     }
 
     /// Serve the component `resource_type`: `construct(ctx, name, inputs, options)` declares it
@@ -365,7 +375,9 @@ fn options_from_proto(options: Option<&v1::ResourceOptions>) -> ResourceOptions 
                         stack: text(&spec.stack),
                         project: text(&spec.project),
                         parent: match &spec.parent {
-                            Some(v1::alias_spec::Parent::ParentUrn(urn)) if !urn.is_empty() => AliasParent::Urn(urn.clone()),
+                            Some(v1::alias_spec::Parent::ParentUrn(urn)) if !urn.is_empty() => {
+                                AliasParent::Urn(urn.clone())
+                            }
                             Some(v1::alias_spec::Parent::NoParent(true)) => AliasParent::NoParent,
                             _ => AliasParent::Current,
                         },
@@ -431,9 +443,10 @@ async fn settle(component: &Resource) -> Result<crate::resource::RegisteredOutpu
         return Err(concise(error.clone()));
     }
     match component.registered_outputs() {
-        Some(outputs) => outputs.resolve().await.map(|resolved| {
-            resolved.value.map(|registered| (*registered).clone()).unwrap_or_default()
-        }),
+        Some(outputs) => outputs
+            .resolve()
+            .await
+            .map(|resolved| resolved.value.map(|registered| (*registered).clone()).unwrap_or_default()),
         None => Ok(crate::resource::RegisteredOutputs::default()),
     }
 }
@@ -476,12 +489,8 @@ impl Service {
                 }
             },
         };
-        let construct = ConstructRequest {
-            resource_type: request.r#type.clone(),
-            name: request.name.clone(),
-            inputs,
-            options,
-        };
+        let construct =
+            ConstructRequest { resource_type: request.r#type.clone(), name: request.name.clone(), inputs, options };
         let built = AssertUnwindSafe(constructor(ctx.clone(), construct)).catch_unwind().await;
         let component = match built {
             Ok(Ok(component)) => component,
@@ -517,7 +526,10 @@ impl Service {
 
 #[tonic::async_trait]
 impl ComponentProvider for Service {
-    async fn get_schema(&self, _request: Request<GetSchemaRequest>) -> std::result::Result<Response<GetSchemaResponse>, Status> {
+    async fn get_schema(
+        &self,
+        _request: Request<GetSchemaRequest>,
+    ) -> std::result::Result<Response<GetSchemaResponse>, Status> {
         let mut types: Vec<&String> = self.provider.constructors.keys().chain(&self.provider.dynamic_types).collect();
         types.sort();
         types.dedup();

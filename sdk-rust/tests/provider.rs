@@ -32,9 +32,17 @@ fn queue(ctx: &Context, name: &str, args: QueueArgs, options: ResourceOptions) -
         props.push(("Tags".to_owned(), DynInput::from_serialize(tags)?));
     }
     if let Some(arn) = &args.dead_letter_arn {
-        props.push(("RedrivePolicy".to_owned(), DynInput::object([("deadLetterTargetArn", DynInput::from_serialize(arn)?)])));
+        props.push((
+            "RedrivePolicy".to_owned(),
+            DynInput::object([("deadLetterTargetArn", DynInput::from_serialize(arn)?)]),
+        ));
     }
-    let queue = ctx.register_resource("AWS::SQS::Queue", &format!("{name}-queue"), DynInput::Object(props), component.child_options())?;
+    let queue = ctx.register_resource(
+        "AWS::SQS::Queue",
+        &format!("{name}-queue"),
+        DynInput::Object(props),
+        component.child_options(),
+    )?;
     component.register_outputs_dyn(DynInput::object([
         ("arn", DynInput::Output(queue.output_value("Arn"))),
         ("fixed", DynInput::Value(json!("yes"))),
@@ -47,12 +55,13 @@ fn serve(mock: &MockMonitor) -> ComponentProviderClient<tonic::transport::Channe
     block_on(async {
         let ctx = mock.connect().await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel();
-        Provider::new("acme", "0.1.0").component("acme:index:Queue", |ctx, name, inputs, options| {
-            queue(ctx, name, inputs.deserialize()?, options)
-        })
-        .spawn_with(ctx, move |port| {
-            let _ = tx.send(port);
-        });
+        Provider::new("acme", "0.1.0")
+            .component("acme:index:Queue", |ctx, name, inputs, options| {
+                queue(ctx, name, inputs.deserialize()?, options)
+            })
+            .spawn_with(ctx, move |port| {
+                let _ = tx.send(port);
+            });
         let port = rx.await.unwrap();
         ComponentProviderClient::connect(format!("http://127.0.0.1:{port}")).await.unwrap()
     })
@@ -82,7 +91,8 @@ fn construct_builds_the_component_under_the_consumers_parent_and_returns_its_out
     let mut client = serve(&mock);
     let dlq = "urn:engine:dev::proj::AWS::SQS::Queue::dlq";
     let inputs = json!({"retention": 60, "tags": wire::secret(json!({"team": "a"})), "deadLetterArn": "arn:dlq"});
-    let response = block_on(client.construct(request(&mock, "jobs", inputs, &[("deadLetterArn", dlq)]))).unwrap().into_inner();
+    let response =
+        block_on(client.construct(request(&mock, "jobs", inputs, &[("deadLetterArn", dlq)]))).unwrap().into_inner();
     assert_eq!(response.urn, "urn:engine:dev::proj::acme:index:App$acme:index:Queue::jobs");
     let outputs = Value::Object(wire::from_struct(response.outputs.as_ref().unwrap()));
     assert_eq!(outputs, json!({"arn": "arn:mock:AWS::SQS::Queue:jobs-queue", "fixed": "yes"}));
@@ -126,7 +136,11 @@ fn inputs_that_do_not_fit_and_unknown_components_are_clear_errors() {
     let mock = block_on(MockMonitor::start(MockOptions::default())).unwrap();
     let mut client = serve(&mock);
     let error = block_on(client.construct(request(&mock, "jobs", json!({"retention": "long"}), &[]))).unwrap_err();
-    assert!(error.message().contains("inputs do not fit") && error.message().contains("invalid type: string"), "{}", error.message());
+    assert!(
+        error.message().contains("inputs do not fit") && error.message().contains("invalid type: string"),
+        "{}",
+        error.message()
+    );
     let mut other = request(&mock, "x", json!({}), &[]);
     other.r#type = "acme:index:Topic".into();
     let error = block_on(client.construct(other)).unwrap_err();

@@ -146,8 +146,7 @@ fn remote_components_are_built_by_the_plugin_exactly_as_a_linked_consumer_builds
     let remote_state = state_by_urn(&remote);
     assert!(remote_state.contains_key(subnet) && remote_state.contains_key(function), "{:?}", remote_state.keys());
     assert_eq!(
-        remote_state[subnet]["parent"],
-        "urn:engine:dev::e2e::platform:index:Network::core",
+        remote_state[subnet]["parent"], "urn:engine:dev::e2e::platform:index:Network::core",
         "children are parented to the component"
     );
     assert_eq!(
@@ -202,10 +201,15 @@ fn a_wrong_input_a_missing_package_or_another_version_is_refused_before_anything
     let text = up.text();
     assert!(text.contains("platform:index:Network::core"), "{text}");
     assert!(
-        text.contains("package platform@0.1.0: input availabilityZoneCount: expected an integer, got the string \"two\""),
+        text.contains(
+            "package platform@0.1.0: input availabilityZoneCount: expected an integer, got the string \"two\""
+        ),
         "{text}"
     );
-    assert!(text.contains("input natGateway: platform:index:Network has no such input (did you mean natGateways?)"), "{text}");
+    assert!(
+        text.contains("input natGateway: platform:index:Network has no such input (did you mean natGateways?)"),
+        "{text}"
+    );
     assert_eq!(count_plugin_starts(&up), 0, "{text}");
     assert!(project.cloud_resources().is_empty());
 
@@ -215,7 +219,8 @@ fn a_wrong_input_a_missing_package_or_another_version_is_refused_before_anything
     let up = project.up();
     assert_eq!(up.code, 1);
     assert!(
-        up.text().contains("package platform is not a dependency of this project: add it with `engine package add <PATH>`"),
+        up.text()
+            .contains("package platform is not a dependency of this project: add it with `engine package add <PATH>`"),
         "{}",
         up.text()
     );
@@ -268,7 +273,9 @@ fn an_asset_change_is_one_upload_and_one_update() {
     let uploads = |run: &Run| -> usize {
         run.events()
             .iter()
-            .filter(|e| e["event"] == "diagnostic" && e["message"].as_str().is_some_and(|m| m.starts_with("uploaded the asset")))
+            .filter(|e| {
+                e["event"] == "diagnostic" && e["message"].as_str().is_some_and(|m| m.starts_with("uploaded the asset"))
+            })
             .count()
     };
     assert_eq!(uploads(&first), 1, "{}", first.text());

@@ -171,7 +171,9 @@ fn python_and_typescript_programs_use_the_rust_platform_package_like_a_rust_prog
     let failed = python.up();
     assert_eq!(failed.code, 1);
     assert!(
-        failed.text().lines().any(|l| l.contains("platform:index:ServerlessFunction") && l.contains("AWS::Lambda::Function \"api\"") && l.contains("MemorySize")),
+        failed.text().lines().any(|l| l.contains("platform:index:ServerlessFunction")
+            && l.contains("AWS::Lambda::Function \"api\"")
+            && l.contains("MemorySize")),
         "{}",
         failed.text()
     );
@@ -179,7 +181,11 @@ fn python_and_typescript_programs_use_the_rust_platform_package_like_a_rust_prog
     python.write("main.py", &PYTHON_PROGRAM.replace("availability_zone_count=2", "availability_zone_count=\"two\""));
     let refused = python.up();
     assert_eq!(refused.code, 1);
-    assert!(refused.text().contains("package platform@0.1.0: input availabilityZoneCount: expected an integer"), "{}", refused.text());
+    assert!(
+        refused.text().contains("package platform@0.1.0: input availabilityZoneCount: expected an integer"),
+        "{}",
+        refused.text()
+    );
 }
 
 /// Copy a folder (without `node_modules`).
@@ -229,7 +235,10 @@ fn a_rust_program_uses_a_typescript_component_like_a_typescript_program() {
 
     // The Rust program, through the binding and the plugin.
     let rust = Project::with_program("rust", &greeter_consumer_bin().display().to_string(), &[]);
-    rust.append_project_file(&format!("\n[packages]\ngreeter = {{ path = {:?}, version = \"^0.2.0\" }}\n", package.display().to_string()));
+    rust.append_project_file(&format!(
+        "\n[packages]\ngreeter = {{ path = {:?}, version = \"^0.2.0\" }}\n",
+        package.display().to_string()
+    ));
     let up = rust.up().ok();
     assert!(up.text().contains("starting the plugin of package greeter@0.2.0 (node)"), "{}", up.text());
     assert_same_state(&linked, &rust, "Rust consumer of a TypeScript component");
@@ -243,7 +252,10 @@ fn a_rust_program_uses_a_typescript_component_like_a_typescript_program() {
     let failed = rust.up();
     assert_eq!(failed.code, 1);
     assert!(
-        failed.text().lines().any(|l| l.contains("greeter:index:Greeter") && l.contains("AWS::Logs::LogGroup \"hi-logs\"")),
+        failed
+            .text()
+            .lines()
+            .any(|l| l.contains("greeter:index:Greeter") && l.contains("AWS::Logs::LogGroup \"hi-logs\"")),
         "{}",
         failed.text()
     );

@@ -166,7 +166,12 @@ impl Plugins {
                 reporter.emit(Event::Diagnostic {
                     severity: Severity::Info,
                     urn: None,
-                    message: format!("generated the {} binding of package {} into {}", language.as_str(), manifest.id(), dir.display()),
+                    message: format!(
+                        "generated the {} binding of package {} into {}",
+                        language.as_str(),
+                        manifest.id(),
+                        dir.display()
+                    ),
                 });
             }
         }
@@ -212,9 +217,14 @@ impl Plugins {
         let mut command = match self.prebuilt(&manifest.name) {
             Some(binary) if binary.is_file() => tokio::process::Command::new(binary),
             Some(binary) => {
-                return Err(format!("the prebuilt plugin {} (Engine.toml [packages]) does not exist", binary.display()));
+                return Err(format!(
+                    "the prebuilt plugin {} (Engine.toml [packages]) does not exist",
+                    binary.display()
+                ));
             }
-            None => preparer(runtime).prepare(&spec, reporter).await.map_err(|e| format!("preparing the plugin: {e}"))?,
+            None => {
+                preparer(runtime).prepare(&spec, reporter).await.map_err(|e| format!("preparing the plugin: {e}"))?
+            }
         };
         command
             .current_dir(&manifest.dir)
@@ -254,11 +264,19 @@ impl Plugins {
                 match lines.next_line().await {
                     Ok(Some(line)) => {
                         if let Some(port) = line.trim().strip_prefix(engine_sdk_port_prefix()) {
-                            return port.trim().parse::<u16>().map_err(|_| format!("the plugin printed a bad port line: {line}"));
+                            return port
+                                .trim()
+                                .parse::<u16>()
+                                .map_err(|_| format!("the plugin printed a bad port line: {line}"));
                         }
-                        reporter.emit(Event::ProgramOutput { stream: "stdout", line: format!("{prefix}{}", reporter.mask_text(&line)) });
+                        reporter.emit(Event::ProgramOutput {
+                            stream: "stdout",
+                            line: format!("{prefix}{}", reporter.mask_text(&line)),
+                        });
                     }
-                    Ok(None) | Err(_) => return Err("the plugin ended before printing ENGINE_PLUGIN_PORT=<port>".to_owned()),
+                    Ok(None) | Err(_) => {
+                        return Err("the plugin ended before printing ENGINE_PLUGIN_PORT=<port>".to_owned());
+                    }
                 }
             }
         })
@@ -278,7 +296,10 @@ impl Plugins {
             let reporter = reporter.clone();
             tokio::spawn(async move {
                 while let Ok(Some(line)) = lines.next_line().await {
-                    reporter.emit(Event::ProgramOutput { stream: "stdout", line: format!("{prefix}{}", reporter.mask_text(&line)) });
+                    reporter.emit(Event::ProgramOutput {
+                        stream: "stdout",
+                        line: format!("{prefix}{}", reporter.mask_text(&line)),
+                    });
                 }
             });
         }
@@ -338,7 +359,10 @@ impl Plugin {
             let missing: Vec<&str> =
                 manifest.components.values().map(|c| c.token.as_str()).filter(|t| !served.contains(t)).collect();
             if !missing.is_empty() {
-                return Err(format!("the plugin does not serve {} (declared in EnginePackage.toml)", missing.join(", ")));
+                return Err(format!(
+                    "the plugin does not serve {} (declared in EnginePackage.toml)",
+                    missing.join(", ")
+                ));
             }
         }
         Ok(())
@@ -359,7 +383,9 @@ impl Plugin {
                     .as_mut()
                     .and_then(|child| child.try_wait().ok().flatten());
                 Err(match exited {
-                    Some(exit) => format!("the plugin {} exited ({}) while constructing", self.id, status_message(&exit)),
+                    Some(exit) => {
+                        format!("the plugin {} exited ({}) while constructing", self.id, status_message(&exit))
+                    }
                     None => format!("the plugin {} failed: {}", self.id, status.message()),
                 })
             }

@@ -101,7 +101,11 @@ fn describe_value(value: &Value) -> String {
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => match value::classify(value) {
             Some(Special::Asset(asset)) => {
-                if asset.kind == "file" { "a file asset".to_owned() } else { "a folder archive".to_owned() }
+                if asset.kind == "file" {
+                    "a file asset".to_owned()
+                } else {
+                    "a folder archive".to_owned()
+                }
             }
             _ => "an object".to_owned(),
         },
@@ -123,7 +127,10 @@ pub(crate) fn check_plain(
         Some(Special::Resource { .. }) => {
             // A resource given as a value stands for its identifier (a string).
             if !matches!(ty, TypeRef::String | TypeRef::Any) {
-                out.push(Problem { path: path.to_owned(), message: format!("expected {}, got a resource", ty.describe()) });
+                out.push(Problem {
+                    path: path.to_owned(),
+                    message: format!("expected {}, got a resource", ty.describe()),
+                });
             }
             return;
         }
@@ -162,7 +169,10 @@ pub(crate) fn check_plain(
                 {
                     out.push(Problem {
                         path: path.to_owned(),
-                        message: format!("{s:?} is not one of {}", allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")),
+                        message: format!(
+                            "{s:?} is not one of {}",
+                            allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ")
+                        ),
                     });
                 }
             }
@@ -317,7 +327,10 @@ scaling = "Scaling"
             problems(json!({"code": archive, "cidrBlok": "10.0.0.0/16"}), &[]),
             ["input cidrBlok: platform:index:Network has no such input (did you mean cidrBlock?)"]
         );
-        assert_eq!(problems(json!({}), &[]), ["input code: missing: platform:index:Network needs it (a folder archive (FileArchive))"]);
+        assert_eq!(
+            problems(json!({}), &[]),
+            ["input code: missing: platform:index:Network needs it (a folder archive (FileArchive))"]
+        );
         let found = problems(json!({"code": "./app", "mode": "perAz", "ids": ["a", 3], "scaling": {"max": 2.5}}), &[]);
         assert_eq!(
             found,
@@ -334,7 +347,10 @@ scaling = "Scaling"
             problems(json!({"code": archive, "cidrBlock": value::secret(json!(7))}), &[]),
             ["input cidrBlock: expected a string, got the number 7"]
         );
-        let found = problems(json!({"code": archive, "zoneCount": 2}), &[("zoneCount", "urn:engine:dev::p::AWS::SSM::Parameter::n")]);
+        let found = problems(
+            json!({"code": archive, "zoneCount": 2}),
+            &[("zoneCount", "urn:engine:dev::p::AWS::SSM::Parameter::n")],
+        );
         assert!(found[0].starts_with("input zoneCount: must be a plain value"), "{found:?}");
         let found = problems(json!({"code": archive, "zoneCount": value::unknown()}), &[]);
         assert!(found[0].contains("must be known when the component is constructed"), "{found:?}");

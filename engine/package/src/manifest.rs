@@ -167,9 +167,9 @@ fn item_json(item: &toml_edit::Item, path: &str, spans: &mut HashMap<String, usi
         toml_edit::Item::None => Value::Null,
         toml_edit::Item::Value(value) => value_json(value, path, spans),
         toml_edit::Item::Table(table) => table_json(table, path, spans),
-        toml_edit::Item::ArrayOfTables(array) => Value::Array(
-            array.iter().enumerate().map(|(i, t)| table_json(t, &format!("{path}[{i}]"), spans)).collect(),
-        ),
+        toml_edit::Item::ArrayOfTables(array) => {
+            Value::Array(array.iter().enumerate().map(|(i, t)| table_json(t, &format!("{path}[{i}]"), spans)).collect())
+        }
     }
 }
 
@@ -267,7 +267,8 @@ impl Reader<'_> {
         let root = self.table(root, "")?;
         self.only(root, "", &["package", "components", "types"])?;
         let package = self.table(
-            root.get("package").ok_or_else(|| self.error("", "missing the [package] table (name, version, runtime)"))?,
+            root.get("package")
+                .ok_or_else(|| self.error("", "missing the [package] table (name, version, runtime)"))?,
             "package",
         )?;
         self.only(package, "package", &["name", "version", "runtime", "main", "description"])?;
@@ -279,7 +280,9 @@ impl Reader<'_> {
         if !valid_name {
             return Err(self.error(
                 "package.name",
-                format!("{name:?} is not a package name (lowercase letters, digits and dashes, starting with a letter)"),
+                format!(
+                    "{name:?} is not a package name (lowercase letters, digits and dashes, starting with a letter)"
+                ),
             ));
         }
         let version_text = self
@@ -314,7 +317,11 @@ impl Reader<'_> {
                 };
                 types.insert(
                     type_name.clone(),
-                    ObjectType { name: type_name.clone(), description: self.string(body, &path, "description")?, properties },
+                    ObjectType {
+                        name: type_name.clone(),
+                        description: self.string(body, &path, "description")?,
+                        properties,
+                    },
                 );
             }
         }
@@ -358,7 +365,9 @@ impl Reader<'_> {
                 for p in list {
                     let mut names = Vec::new();
                     p.ty.objects(&mut names);
-                    mentioned.extend(names.into_iter().map(|n| (format!("components.{}.{kind}.{}", component.name, p.name), n)));
+                    mentioned.extend(
+                        names.into_iter().map(|n| (format!("components.{}.{kind}.{}", component.name, p.name), n)),
+                    );
                 }
             }
         }
@@ -366,12 +375,15 @@ impl Reader<'_> {
             for p in &object.properties {
                 let mut names = Vec::new();
                 p.ty.objects(&mut names);
-                mentioned.extend(names.into_iter().map(|n| (format!("types.{}.properties.{}", object.name, p.name), n)));
+                mentioned
+                    .extend(names.into_iter().map(|n| (format!("types.{}.properties.{}", object.name, p.name), n)));
             }
         }
         for (path, type_name) in mentioned {
             if !types.contains_key(&type_name) {
-                return Err(self.error(&path, format!("unknown type {type_name:?}: declare it under [types.{type_name}]")));
+                return Err(
+                    self.error(&path, format!("unknown type {type_name:?}: declare it under [types.{type_name}]"))
+                );
             }
         }
         Ok(Manifest {
@@ -418,10 +430,19 @@ impl Reader<'_> {
                 Some(Value::Array(items)) if ty == TypeRef::String => Some(
                     items
                         .iter()
-                        .map(|i| i.as_str().map(str::to_owned).ok_or_else(|| self.error(&format!("{at}.enum"), "must list strings")))
+                        .map(|i| {
+                            i.as_str()
+                                .map(str::to_owned)
+                                .ok_or_else(|| self.error(&format!("{at}.enum"), "must list strings"))
+                        })
                         .collect::<Result<Vec<_>>>()?,
                 ),
-                Some(_) => return Err(self.error(&format!("{at}.enum"), "only a string property may list its values (enum = [\"a\", \"b\"])")),
+                Some(_) => {
+                    return Err(self.error(
+                        &format!("{at}.enum"),
+                        "only a string property may list its values (enum = [\"a\", \"b\"])",
+                    ));
+                }
             };
             let default = body.get("default").cloned();
             let property = Property {
@@ -439,7 +460,14 @@ impl Reader<'_> {
             }
             if let Some(default) = &property.default {
                 let mut problems = Vec::new();
-                crate::check::check_plain(default, &property.ty, property.allowed.as_deref(), &BTreeMap::new(), "default", &mut problems);
+                crate::check::check_plain(
+                    default,
+                    &property.ty,
+                    property.allowed.as_deref(),
+                    &BTreeMap::new(),
+                    "default",
+                    &mut problems,
+                );
                 // Object defaults cannot be checked against types before all are read: only
                 // scalars, lists and maps of scalars are.
                 if let Some(problem) = problems.into_iter().find(|p| !p.message.contains("unknown type")) {
@@ -488,7 +516,10 @@ natGatewayId = { type = "string", required = false }
         assert!(network.input("zones").unwrap().plain);
         assert!(network.output("vpcId").unwrap().required);
         assert!(!network.output("natGatewayId").unwrap().required);
-        assert_eq!(m.types["Statement"].properties[1].allowed.as_deref(), Some(&["Allow".to_owned(), "Deny".to_owned()][..]));
+        assert_eq!(
+            m.types["Statement"].properties[1].allowed.as_deref(),
+            Some(&["Allow".to_owned(), "Deny".to_owned()][..])
+        );
         assert_eq!(m.requirement(), "platform@^0.1.0");
         assert_eq!(m.to_json()["components"]["Network"]["inputs"]["statements"]["type"], "list(Statement)");
     }
@@ -504,7 +535,8 @@ natGatewayId = { type = "string", required = false }
         let error = Manifest::parse(&bad, Path::new("/p/EnginePackage.toml")).unwrap_err().to_string();
         assert!(error.contains(":4:1: package.version") && error.contains("not a semver version"), "{error}");
 
-        let bad = SAMPLE.replace("cidrBlock = { type = \"string\",", "cidrBlock = { type = \"string\", requird = true,");
+        let bad =
+            SAMPLE.replace("cidrBlock = { type = \"string\",", "cidrBlock = { type = \"string\", requird = true,");
         let error = Manifest::parse(&bad, Path::new("/p/EnginePackage.toml")).unwrap_err().to_string();
         assert!(error.contains("components.Network.inputs.cidrBlock.requird: unknown key"), "{error}");
 

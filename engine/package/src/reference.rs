@@ -23,7 +23,10 @@ impl PackageRef {
             None => (text.trim(), None),
         };
         if name.is_empty() {
-            return Err(PackageError::Reference { reference: text.to_owned(), message: "the package name is empty".into() });
+            return Err(PackageError::Reference {
+                reference: text.to_owned(),
+                message: "the package name is empty".into(),
+            });
         }
         let requirement = match requirement.filter(|r| !r.is_empty() && *r != "*") {
             None => None,

@@ -98,11 +98,8 @@ impl Fields {
 
 /// A policy document (`Version` 2012-10-17) from statements given as dynamic values.
 pub(crate) fn policy_document(statements: Vec<DynInput>) -> Output<Value> {
-    DynInput::object([
-        ("Version", DynInput::Value(json!("2012-10-17"))),
-        ("Statement", DynInput::Array(statements)),
-    ])
-    .into_output()
+    DynInput::object([("Version", DynInput::Value(json!("2012-10-17"))), ("Statement", DynInput::Array(statements))])
+        .into_output()
 }
 
 /// The trust policy of a role assumable by one AWS service.

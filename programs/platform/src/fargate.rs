@@ -198,7 +198,9 @@ impl FargateService {
                 urn: String::new(),
                 resource_type: Self::TYPE.to_owned(),
                 name: name.to_owned(),
-                source: Box::new(Error::Invalid("listenerArn needs containerPort and vpcId (for the target group)".into())),
+                source: Box::new(Error::Invalid(
+                    "listenerArn needs containerPort and vpcId (for the target group)".into(),
+                )),
             });
         }
         let region = options.region.clone().unwrap_or_else(|| ctx.region().to_owned());
@@ -223,9 +225,10 @@ impl FargateService {
             None => {
                 let mut policies = Vec::new();
                 if let Some(secrets) = &args.secrets {
-                    let arns = secrets.clone().into_output().flat_map(|secrets| {
-                        DynInput::Array(secrets.values().map(input_dyn).collect()).into_output()
-                    });
+                    let arns = secrets
+                        .clone()
+                        .into_output()
+                        .flat_map(|secrets| DynInput::Array(secrets.values().map(input_dyn).collect()).into_output());
                     let read = Fields::new()
                         .set("Effect", value("Allow"))
                         .set("Action", value(["secretsmanager:GetSecretValue", "ssm:GetParameters"]))
@@ -255,9 +258,10 @@ impl FargateService {
         let task_role_arn: Option<Output<String>> = match (&args.task_role_arn, &args.task_policy_statements) {
             (Some(arn), _) => Some(arn.clone().into_output()),
             (None, Some(statements)) => {
-                let document = statements.clone().into_output().flat_map(|statements| {
-                    policy_document(statements.iter().map(PolicyStatement::to_dyn).collect())
-                });
+                let document = statements
+                    .clone()
+                    .into_output()
+                    .flat_map(|statements| policy_document(statements.iter().map(PolicyStatement::to_dyn).collect()));
                 let role = iam::Role::new(
                     ctx,
                     &format!("{name}-task"),
@@ -297,7 +301,9 @@ impl FargateService {
             .opt(
                 "PortMappings",
                 args.container_port.as_ref().map(|port| {
-                    DynInput::Array(vec![Fields::new().set("ContainerPort", input_dyn(port)).set("Protocol", value("tcp")).build()])
+                    DynInput::Array(vec![
+                        Fields::new().set("ContainerPort", input_dyn(port)).set("Protocol", value("tcp")).build(),
+                    ])
                 }),
             )
             .opt("Environment", args.environment.as_ref().map(|env| key_values(env, "Value")))
@@ -318,7 +324,9 @@ impl FargateService {
             )
             .build();
         let as_text = |input: &Option<Input<i64>>, default: i64| -> DynInput {
-            DynInput::Output(input.clone().unwrap_or(Input::Value(default)).into_output().map(|n| Value::String(n.to_string())))
+            DynInput::Output(
+                input.clone().unwrap_or(Input::Value(default)).into_output().map(|n| Value::String(n.to_string())),
+            )
         };
         let task_definition = ctx.create_dyn::<ecs::TaskDefinition>(
             &format!("{name}-task"),
@@ -347,7 +355,10 @@ impl FargateService {
                     .set("Protocol", value("HTTP"))
                     .set("TargetType", value("ip"))
                     .set("VpcId", input_dyn(vpc_id))
-                    .set("HealthCheckPath", input_dyn(&args.health_check_path.clone().unwrap_or_else(|| Input::Value("/".into()))))
+                    .set(
+                        "HealthCheckPath",
+                        input_dyn(&args.health_check_path.clone().unwrap_or_else(|| Input::Value("/".into()))),
+                    )
                     .set("Tags", key_value_tags(args.tags.as_ref(), &format!("{name}-targets")))
                     .build(),
                 child(),
@@ -368,24 +379,26 @@ impl FargateService {
                         .build(),
                 );
             }
-            rule = Some(ctx.create_dyn::<elb::ListenerRule>(
-                &format!("{name}-rule"),
-                Fields::new()
-                    .set("ListenerArn", input_dyn(listener))
-                    .set("Priority", input_dyn(&args.listener_rule_priority.clone().unwrap_or(Input::Value(100))))
-                    .set(
-                        "Actions",
-                        DynInput::Array(vec![
-                            Fields::new()
-                                .set("Type", value("forward"))
-                                .set("TargetGroupArn", output_dyn(&group.target_group_arn()))
-                                .build(),
-                        ]),
-                    )
-                    .set("Conditions", DynInput::Array(conditions))
-                    .build(),
-                child(),
-            )?);
+            rule = Some(
+                ctx.create_dyn::<elb::ListenerRule>(
+                    &format!("{name}-rule"),
+                    Fields::new()
+                        .set("ListenerArn", input_dyn(listener))
+                        .set("Priority", input_dyn(&args.listener_rule_priority.clone().unwrap_or(Input::Value(100))))
+                        .set(
+                            "Actions",
+                            DynInput::Array(vec![
+                                Fields::new()
+                                    .set("Type", value("forward"))
+                                    .set("TargetGroupArn", output_dyn(&group.target_group_arn()))
+                                    .build(),
+                            ]),
+                        )
+                        .set("Conditions", DynInput::Array(conditions))
+                        .build(),
+                    child(),
+                )?,
+            );
             target_group = Some(group);
         }
 
@@ -408,7 +421,10 @@ impl FargateService {
                 .set("TaskDefinition", output_dyn(&task_definition.task_definition_arn()))
                 .set("LaunchType", value("FARGATE"))
                 .set("DesiredCount", input_dyn(&desired))
-                .set("EnableExecuteCommand", input_dyn(&args.enable_execute_command.clone().unwrap_or(Input::Value(false))))
+                .set(
+                    "EnableExecuteCommand",
+                    input_dyn(&args.enable_execute_command.clone().unwrap_or(Input::Value(false))),
+                )
                 .set(
                     "DeploymentConfiguration",
                     value(json!({"DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}})),
@@ -423,7 +439,9 @@ impl FargateService {
                                 .set("SecurityGroups", input_dyn(&args.security_group_ids))
                                 .set(
                                     "AssignPublicIp",
-                                    DynInput::Output(public_ip.map(|on| json!(if on { "ENABLED" } else { "DISABLED" }))),
+                                    DynInput::Output(
+                                        public_ip.map(|on| json!(if on { "ENABLED" } else { "DISABLED" })),
+                                    ),
                                 )
                                 .build(),
                         )
@@ -490,7 +508,11 @@ impl FargateService {
                 )?;
                 Ok(())
             };
-            policy("cpu", "ECSServiceAverageCPUUtilization", scaling.map(|s| s.target_cpu_utilization.unwrap_or(70.0)))?;
+            policy(
+                "cpu",
+                "ECSServiceAverageCPUUtilization",
+                scaling.map(|s| s.target_cpu_utilization.unwrap_or(70.0)),
+            )?;
             if let Some(memory) = plain.target_memory_utilization {
                 policy("memory", "ECSServiceAverageMemoryUtilization", Output::new(memory))?;
             }

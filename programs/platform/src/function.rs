@@ -177,9 +177,10 @@ impl ServerlessFunction {
             ));
         }
         if let Some(statements) = &args.policy_statements {
-            let document = statements.clone().into_output().flat_map(|statements| {
-                policy_document(statements.iter().map(PolicyStatement::to_dyn).collect())
-            });
+            let document = statements
+                .clone()
+                .into_output()
+                .flat_map(|statements| policy_document(statements.iter().map(PolicyStatement::to_dyn).collect()));
             policies.push(Input::Value(iam::RolePolicy2Args {
                 policy_name: "statements".into(),
                 policy_document: Input::Output(document),
@@ -192,10 +193,9 @@ impl ServerlessFunction {
                 assume_role_policy_document: assume_role_policy("lambda.amazonaws.com").into(),
                 description: Some(format!("Execution role of the function {name}").into()),
                 policies: Some(Input::Value(policies)),
-                managed_policy_arns: args
-                    .managed_policy_arns
-                    .clone()
-                    .map(|arns| Input::Output(arns.into_output().map(|arns| arns.into_iter().map(Input::Value).collect()))),
+                managed_policy_arns: args.managed_policy_arns.clone().map(|arns| {
+                    Input::Output(arns.into_output().map(|arns| arns.into_iter().map(Input::Value).collect()))
+                }),
                 tags: tags(args.tags.as_ref(), &format!("{name}-role")),
                 ..Default::default()
             },
@@ -219,7 +219,10 @@ impl ServerlessFunction {
             )
             .set(
                 "LoggingConfig",
-                Fields::new().set("LogGroup", output_dyn(&log_group.log_group_name())).set("LogFormat", value("Text")).build(),
+                Fields::new()
+                    .set("LogGroup", output_dyn(&log_group.log_group_name()))
+                    .set("LogFormat", value("Text"))
+                    .build(),
             )
             .opt(
                 "VpcConfig",
@@ -252,7 +255,10 @@ impl ServerlessFunction {
 }
 
 fn role_policy(name: &str, statements: Vec<DynInput>) -> Input<iam::RolePolicy2Args> {
-    Input::Value(iam::RolePolicy2Args { policy_name: name.into(), policy_document: Input::Output(policy_document(statements)) })
+    Input::Value(iam::RolePolicy2Args {
+        policy_name: name.into(),
+        policy_document: Input::Output(policy_document(statements)),
+    })
 }
 
 /// `[{Key, Value}]` tags (types whose tags are a list of key-value objects), with a `Name`.

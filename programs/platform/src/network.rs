@@ -148,8 +148,9 @@ impl Network {
             Some(zones) => Output::new(zones.clone()),
             None => ctx.invoke_output(tokens::GET_AVAILABILITY_ZONES, DynInput::default(), region.as_deref()).try_map(
                 move |result| {
-                    let names: Vec<String> = serde_json::from_value(result.get("Names").cloned().unwrap_or(Value::Null))
-                        .map_err(|e| Error::Invalid(format!("the availability zones: {e}")))?;
+                    let names: Vec<String> =
+                        serde_json::from_value(result.get("Names").cloned().unwrap_or(Value::Null))
+                            .map_err(|e| Error::Invalid(format!("the availability zones: {e}")))?;
                     if names.len() < zone_count {
                         return Err(Error::Invalid(format!(
                             "the region has {} availability zones, {zone_count} were asked for",
@@ -164,7 +165,8 @@ impl Network {
         let cidrs = |given: &Option<Input<Vec<String>>>, public: bool| -> Output<Vec<String>> {
             match given {
                 Some(input) => input.clone().into_output(),
-                None => blocks.map(move |(public_blocks, private_blocks)| if public { public_blocks } else { private_blocks }),
+                None => blocks
+                    .map(move |(public_blocks, private_blocks)| if public { public_blocks } else { private_blocks }),
             }
         };
         let public_cidrs = cidrs(&args.public_subnet_cidrs, true);
@@ -260,7 +262,7 @@ impl Network {
             NatGateways::Single => 1,
             NatGateways::PerAz => zone_count,
         };
-        for index in 0..nat_count {
+        for (index, public_subnet) in public_subnets.iter().enumerate().take(nat_count) {
             let suffix = format!("nat-{}", index + 1);
             let mut eip_options = child();
             if let Some(attachment) = &gateway_attachment {
@@ -277,7 +279,7 @@ impl Network {
                 &format!("{name}-{suffix}"),
                 ec2::NatGatewayArgs {
                     allocation_id: Some(eip.allocation_id().into()),
-                    subnet_id: Some(public_subnets[index].subnet_id().into()),
+                    subnet_id: Some(public_subnet.subnet_id().into()),
                     tags: tag(&suffix),
                     ..Default::default()
                 },
@@ -391,7 +393,9 @@ impl Network {
                         vpc_id: vpc.vpc_id().into(),
                         service_name: Some(service_name.into()),
                         vpc_endpoint_type: Some(ec2::VpcEndpointType::Gateway.into()),
-                        route_table_ids: Some(Input::Output(private_table_ids.map(|ids| ids.into_iter().map(Input::Value).collect()))),
+                        route_table_ids: Some(Input::Output(
+                            private_table_ids.map(|ids| ids.into_iter().map(Input::Value).collect()),
+                        )),
                         tags: tag(&safe),
                         ..Default::default()
                     }
@@ -401,7 +405,9 @@ impl Network {
                         service_name: Some(service_name.into()),
                         vpc_endpoint_type: Some(ec2::VpcEndpointType::Interface.into()),
                         private_dns_enabled: Some(true.into()),
-                        subnet_ids: Some(Input::Output(private_subnet_ids.map(|ids| ids.into_iter().map(Input::Value).collect()))),
+                        subnet_ids: Some(Input::Output(
+                            private_subnet_ids.map(|ids| ids.into_iter().map(Input::Value).collect()),
+                        )),
                         security_group_ids: endpoint_group
                             .as_ref()
                             .map(|group| Input::Value(vec![group.group_id().into()])),
@@ -496,7 +502,8 @@ fn subnet_blocks(cidr: &str, zones: usize) -> Result<(Vec<String>, Vec<String>)>
     let bad = || Error::Invalid(format!("cidrBlock {cidr:?} is not an IPv4 range such as 10.0.0.0/16"));
     let (address, prefix) = cidr.split_once('/').ok_or_else(bad)?;
     let prefix: u32 = prefix.parse().map_err(|_| bad())?;
-    let octets: Vec<u32> = address.split('.').map(str::parse).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
+    let octets: Vec<u32> =
+        address.split('.').map(str::parse).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
     if octets.len() != 4 || octets.iter().any(|o| *o > 255) || !(16..=24).contains(&prefix) {
         return Err(Error::Invalid(format!("cidrBlock {cidr:?} must be an IPv4 range from /16 to /24")));
     }

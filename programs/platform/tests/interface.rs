@@ -105,7 +105,12 @@ fn components_register_their_children_and_every_declared_output() {
     let network = Network::new(
         &ctx,
         "core",
-        NetworkArgs { nat_gateways: Some(NatGateways::PerAz), vpc_endpoints: Some(vec!["s3".into(), "secretsmanager".into()]), flow_logs_retention_days: Some(7.into()), ..Default::default() },
+        NetworkArgs {
+            nat_gateways: Some(NatGateways::PerAz),
+            vpc_endpoints: Some(vec!["s3".into(), "secretsmanager".into()]),
+            flow_logs_retention_days: Some(7.into()),
+            ..Default::default()
+        },
         ResourceOptions::default(),
     )
     .unwrap();
@@ -115,7 +120,8 @@ fn components_register_their_children_and_every_declared_output() {
     function_args.policy_statements =
         Some(vec![PolicyStatement::allow(["dynamodb:GetItem"], ["arn:aws:dynamodb:eu-west-1:1:table/t"])].into());
     ServerlessFunction::new(&ctx, "api", function_args, ResourceOptions::default()).unwrap();
-    let mut service_args = FargateServiceArgs::new("crm", "nginx:1", network.private_subnet_ids.clone(), vec!["sg-1".to_owned()]);
+    let mut service_args =
+        FargateServiceArgs::new("crm", "nginx:1", network.private_subnet_ids.clone(), vec!["sg-1".to_owned()]);
     service_args.container_port = Some(80.into());
     service_args.vpc_id = Some(network.vpc_id.clone().into());
     service_args.listener_arn = Some("arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/a/b/c".into());
@@ -125,12 +131,8 @@ fn components_register_their_children_and_every_declared_output() {
 
     let recorded = mock.recorded();
     let types = |prefix: &str| -> Vec<String> {
-        let mut types: Vec<String> = recorded
-            .registrations
-            .iter()
-            .filter(|r| r.parent.contains(prefix))
-            .map(|r| r.r#type.clone())
-            .collect();
+        let mut types: Vec<String> =
+            recorded.registrations.iter().filter(|r| r.parent.contains(prefix)).map(|r| r.r#type.clone()).collect();
         types.sort();
         types
     };
@@ -155,13 +157,20 @@ fn components_register_their_children_and_every_declared_output() {
     assert_eq!(inputs("core-private-2", "AWS::EC2::Subnet")["CidrBlock"], "10.0.129.0/24");
 
     assert_eq!(keys(&registered_outputs(&mock, "platform:index:Network::core")), declared_outputs("Network"));
-    assert_eq!(keys(&registered_outputs(&mock, "platform:index:ServerlessFunction::api")), declared_outputs("ServerlessFunction"));
-    assert_eq!(keys(&registered_outputs(&mock, "platform:index:FargateService::web")), declared_outputs("FargateService"));
+    assert_eq!(
+        keys(&registered_outputs(&mock, "platform:index:ServerlessFunction::api")),
+        declared_outputs("ServerlessFunction")
+    );
+    assert_eq!(
+        keys(&registered_outputs(&mock, "platform:index:FargateService::web")),
+        declared_outputs("FargateService")
+    );
 
     // Least privilege: the function's role logs to its own group only, reaches network
     // interfaces because of its VPC config, and has the given statement.
     let role = inputs("api-role", "AWS::IAM::Role");
-    let policies: Vec<&str> = role["Policies"].as_array().unwrap().iter().map(|p| p["PolicyName"].as_str().unwrap()).collect();
+    let policies: Vec<&str> =
+        role["Policies"].as_array().unwrap().iter().map(|p| p["PolicyName"].as_str().unwrap()).collect();
     assert_eq!(policies, ["logs", "network-interfaces", "statements"]);
     assert_eq!(role["Policies"][2]["PolicyDocument"]["Statement"][0]["Action"], json!(["dynamodb:GetItem"]));
     let function = inputs("api", "AWS::Lambda::Function");
@@ -187,7 +196,12 @@ fn invalid_inputs_fail_at_once_with_the_component_named() {
         error.to_string(),
         "platform:index:Network \"core\": natGateways needs publicSubnets (NAT gateways live in public subnets)"
     );
-    let error = Network::new(&ctx, "wide", NetworkArgs { availability_zone_count: Some(9), ..Default::default() }, ResourceOptions::default())
-        .unwrap_err();
+    let error = Network::new(
+        &ctx,
+        "wide",
+        NetworkArgs { availability_zone_count: Some(9), ..Default::default() },
+        ResourceOptions::default(),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("between 1 and 6, got 9"), "{error}");
 }

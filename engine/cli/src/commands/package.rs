@@ -114,7 +114,12 @@ fn add(global: &GlobalArgs, path: &Path, lang: Option<&str>) -> Result<ExitCode,
     let out = bindings::default_dir(&project.dir, &manifest.name);
     bindings::write(&manifest, language, &out)?;
     bindings::ensure(&manifest, language, &project.dir)?;
-    println!("Added {} to {} ([packages] {} = {{ path = {recorded_path:?}, version = {requirement:?} }}).", manifest.id(), project.file().display(), manifest.name);
+    println!(
+        "Added {} to {} ([packages] {} = {{ path = {recorded_path:?}, version = {requirement:?} }}).",
+        manifest.id(),
+        project.file().display(),
+        manifest.name
+    );
     println!("Wrote its {} binding into {}.", language.as_str(), out.display());
     let usage = manifest.components.keys().cloned().collect::<Vec<_>>().join(", ");
     match language {
@@ -136,7 +141,12 @@ fn show(global: &GlobalArgs, path: &Path, json: bool) -> Result<ExitCode, Failur
         println!("{:#}", manifest.to_json());
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} ({}){}", manifest.id(), manifest.runtime.as_str(), manifest.description.as_ref().map(|d| format!(": {d}")).unwrap_or_default());
+    println!(
+        "{} ({}){}",
+        manifest.id(),
+        manifest.runtime.as_str(),
+        manifest.description.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+    );
     for component in manifest.components.values() {
         println!("\n{}", component.token);
         for (title, list) in [("inputs", &component.inputs), ("outputs", &component.outputs)] {
@@ -169,7 +179,9 @@ fn show(global: &GlobalArgs, path: &Path, json: bool) -> Result<ExitCode, Failur
 /// `target` relative to `base` (both made absolute), with `/` separators: what Engine.toml
 /// records, so a repository can be moved.
 fn relative_to(target: &Path, base: &Path) -> String {
-    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+    };
     let (target, base) = (absolute(target), absolute(base));
     let target_parts: Vec<Component<'_>> = target.components().collect();
     let base_parts: Vec<Component<'_>> = base.components().collect();

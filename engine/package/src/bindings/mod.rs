@@ -102,7 +102,8 @@ pub fn write(manifest: &Manifest, language: Language, out: &Path) -> Result<Vec<
     for file in generate(manifest, language) {
         let path = out.join(&file.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| PackageError::Write { path: parent.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| PackageError::Write { path: parent.to_path_buf(), source })?;
         }
         // Through a temporary file: a program starting meanwhile never reads half a binding.
         let temp = path.with_extension("engine-tmp");
@@ -233,7 +234,9 @@ urn = "string"
         write(&manifest, Language::Python, dir.path()).unwrap();
         assert!(is_current(&manifest, Language::Python, dir.path()));
         assert!(!is_current(&manifest, Language::Node, dir.path()));
-        let changed = Manifest::parse(&SAMPLE.replace("Greets.", "Greets you."), Path::new("/pkg/acme/EnginePackage.toml")).unwrap();
+        let changed =
+            Manifest::parse(&SAMPLE.replace("Greets.", "Greets you."), Path::new("/pkg/acme/EnginePackage.toml"))
+                .unwrap();
         assert!(!is_current(&changed, Language::Python, dir.path()));
     }
 }

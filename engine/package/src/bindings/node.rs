@@ -35,7 +35,13 @@ fn ts_type(ty: &TypeRef, allowed: Option<&[String]>, input: bool) -> String {
         TypeRef::Asset => "engine.FileAsset".to_owned(),
         TypeRef::List(inner) => format!("Array<{}>", item(inner)),
         TypeRef::Map(inner) => format!("Record<string, {}>", item(inner)),
-        TypeRef::Object(name) => if input { format!("{name}Args") } else { name.clone() },
+        TypeRef::Object(name) => {
+            if input {
+                format!("{name}Args")
+            } else {
+                name.clone()
+            }
+        }
     }
 }
 
@@ -77,12 +83,20 @@ pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
     let _ = writeln!(js, "// {}", header(manifest));
     js.push_str("\"use strict\";\nObject.defineProperty(exports, \"__esModule\", { value: true });\n");
     js.push_str("const engine = require(\"engine-sdk\");\n\n");
-    let _ = writeln!(js, "/** The package requirement registrations carry. */\nconst PACKAGE = {:?};\nexports.PACKAGE = PACKAGE;", manifest.requirement());
+    let _ = writeln!(
+        js,
+        "/** The package requirement registrations carry. */\nconst PACKAGE = {:?};\nexports.PACKAGE = PACKAGE;",
+        manifest.requirement()
+    );
 
     let mut dts = String::new();
     let _ = writeln!(dts, "// {}", header(manifest));
     dts.push_str("import * as engine from \"engine-sdk\";\n\n");
-    let _ = writeln!(dts, "/** The package requirement registrations carry. */\nexport declare const PACKAGE = {:?};", manifest.requirement());
+    let _ = writeln!(
+        dts,
+        "/** The package requirement registrations carry. */\nexport declare const PACKAGE = {:?};",
+        manifest.requirement()
+    );
 
     for object in manifest.types.values() {
         let doc = object.description.clone().unwrap_or_else(|| format!("The object type {}.", object.name));
@@ -161,11 +175,15 @@ mod tests {
         assert!(dts.contains("  statements?: engine.Input<Array<engine.Input<StatementArgs>>>;"), "{dts}");
         assert!(dts.contains("  effect?: engine.Input<\"Allow\" | \"Deny\">;"), "{dts}");
         assert!(dts.contains("  readonly statement: engine.Output<Statement | undefined>;"), "{dts}");
-        assert!(dts.contains("constructor(name: string, args: GreeterArgs, opts?: engine.ComponentResourceOptions);"), "{dts}");
+        assert!(
+            dts.contains("constructor(name: string, args: GreeterArgs, opts?: engine.ComponentResourceOptions);"),
+            "{dts}"
+        );
         // The JavaScript parses.
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("index.js"), js).unwrap();
-        if let Ok(output) = std::process::Command::new("node").arg("--check").arg(dir.path().join("index.js")).output() {
+        if let Ok(output) = std::process::Command::new("node").arg("--check").arg(dir.path().join("index.js")).output()
+        {
             assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         }
     }

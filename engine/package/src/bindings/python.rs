@@ -34,7 +34,9 @@ fn py_type(ty: &TypeRef, allowed: Option<&[String]>, input: bool) -> String {
     let wrap_input = |t: String| if input { format!("Input[{t}]") } else { t };
     match ty {
         TypeRef::String => match allowed {
-            Some(values) => format!("Literal[{}]", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")),
+            Some(values) => {
+                format!("Literal[{}]", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "))
+            }
             None => "str".to_owned(),
         },
         TypeRef::Integer => "int".to_owned(),
@@ -85,7 +87,8 @@ fn docstring(out: &mut String, indent: &str, text: &str) {
 pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
     let mut out = String::new();
     let _ = writeln!(out, "# {}", header(manifest));
-    let mut module_doc = manifest.description.clone().unwrap_or_else(|| format!("The components of package {}.", manifest.name));
+    let mut module_doc =
+        manifest.description.clone().unwrap_or_else(|| format!("The components of package {}.", manifest.name));
     module_doc.push_str(&format!(
         " Package {} ({}): each component is built by the package's plugin, started by the engine.",
         manifest.id(),
@@ -102,7 +105,11 @@ pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
     exported.extend(manifest.components.keys().cloned());
     exported.sort();
     let _ = writeln!(out, "__all__ = [{}]\n", exported.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", "));
-    let _ = writeln!(out, "PACKAGE = {:?}\n\"\"\"The package requirement registrations carry.\"\"\"\n", manifest.requirement());
+    let _ = writeln!(
+        out,
+        "PACKAGE = {:?}\n\"\"\"The package requirement registrations carry.\"\"\"\n",
+        manifest.requirement()
+    );
 
     // Renaming tables of object types.
     out.push_str("# Object types: Python name -> (name on the wire, renaming shape of the value).\n");
@@ -153,12 +160,19 @@ pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
             }
         }
         out.push_str("        opts: Optional[ResourceOptions] = None,\n    ) -> None:\n");
-        let mut init_doc = vec![format!("Declare the component ``{}`` (its plugin builds it).", component.token), String::new()];
+        let mut init_doc =
+            vec![format!("Declare the component ``{}`` (its plugin builds it).", component.token), String::new()];
         for p in &ordered {
             let doc = property_doc(p);
-            init_doc.push(format!(":param {}: {}", input_ident(&p.name), if doc.is_empty() { p.ty.describe() } else { doc }));
+            init_doc.push(format!(
+                ":param {}: {}",
+                input_ident(&p.name),
+                if doc.is_empty() { p.ty.describe() } else { doc }
+            ));
         }
-        init_doc.push(":param opts: the component's options (they flow to its children as the engine documents).".to_owned());
+        init_doc.push(
+            ":param opts: the component's options (they flow to its children as the engine documents).".to_owned(),
+        );
         out.push_str("        \"\"\"");
         for (i, line) in init_doc.iter().enumerate() {
             if i > 0 {
@@ -173,11 +187,7 @@ pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
             let value = if has_objects(&p.ty) { format!("_to_wire({ident}, {})", shape(&p.ty)) } else { ident.clone() };
             let _ = writeln!(out, "        if {ident} is not None:\n            props[{:?}] = {value}", p.name);
         }
-        let _ = writeln!(
-            out,
-            "        super().__init__({:?}, resource_name, PACKAGE, props, opts)",
-            component.token
-        );
+        let _ = writeln!(out, "        super().__init__({:?}, resource_name, PACKAGE, props, opts)", component.token);
         for p in &component.outputs {
             let ty = py_type(&p.ty, p.allowed.as_deref(), false);
             let ty = if p.required { ty } else { format!("Optional[{ty}]") };
@@ -261,8 +271,14 @@ mod tests {
         assert!(text.contains("        greeting: Input[str],\n"), "{text}");
         assert!(text.contains("        count: Optional[int] = None,\n"), "plain inputs are not outputs: {text}");
         assert!(text.contains("statements: Optional[Input[Sequence[Input[Statement]]]] = None"), "{text}");
-        assert!(text.contains("props[\"statements\"] = _to_wire(statements, (\"l\", (\"o\", \"Statement\")))"), "{text}");
-        assert!(text.contains("super().__init__(\"acme:index:Greeter\", resource_name, PACKAGE, props, opts)"), "{text}");
+        assert!(
+            text.contains("props[\"statements\"] = _to_wire(statements, (\"l\", (\"o\", \"Statement\")))"),
+            "{text}"
+        );
+        assert!(
+            text.contains("super().__init__(\"acme:index:Greeter\", resource_name, PACKAGE, props, opts)"),
+            "{text}"
+        );
         assert!(text.contains("PACKAGE = \"acme@^1.2.0\""), "{text}");
         assert!(text.contains("def urn_(self) -> Output[str]:"), "outputs never shadow the base class: {text}");
         assert!(text.contains("effect: Input[Literal[\"Allow\", \"Deny\"]]"), "{text}");
@@ -281,7 +297,8 @@ mod tests {
         )
         .unwrap();
         let script = "import acme, engine_sdk\nacme.Greeter('g', greeting='hi', statements=[{'actions': ['s3:*']}])\nprint(engine_sdk.LAST)\nprint(acme._from_wire({'actions': ['a'], 'other': 1}, ('o', 'Statement')))\n";
-        let Ok(output) = std::process::Command::new("python3").arg("-c").arg(script).current_dir(dir.path()).output() else {
+        let Ok(output) = std::process::Command::new("python3").arg("-c").arg(script).current_dir(dir.path()).output()
+        else {
             return; // no Python on this machine
         };
         let text = String::from_utf8_lossy(&output.stdout);

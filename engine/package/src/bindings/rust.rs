@@ -18,7 +18,22 @@ fn field_ident(name: &str) -> String {
 }
 
 /// Methods of the handle (and of `Resource`, which it derefs to) an output must not shadow.
-const RESERVED_METHODS: &[&str] = &["new", "resource", "urn", "urn_str", "id", "name", "kind", "outputs", "output", "output_value", "wait", "registration", "reference", "resource_type"];
+const RESERVED_METHODS: &[&str] = &[
+    "new",
+    "resource",
+    "urn",
+    "urn_str",
+    "id",
+    "name",
+    "kind",
+    "outputs",
+    "output",
+    "output_value",
+    "wait",
+    "registration",
+    "reference",
+    "resource_type",
+];
 
 fn method_ident(name: &str) -> String {
     let ident = field_ident(name);
@@ -53,13 +68,24 @@ fn has_default(ty: &TypeRef) -> bool {
 pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
     let mut out = String::new();
     let _ = writeln!(out, "// {}", header(manifest));
-    let description = manifest.description.clone().unwrap_or_else(|| format!("The components of package {}.", manifest.name));
-    for line in wrap(&format!("{description} Package {}: each component is built by the package's plugin, started by the engine.", manifest.id()), 96) {
+    let description =
+        manifest.description.clone().unwrap_or_else(|| format!("The components of package {}.", manifest.name));
+    for line in wrap(
+        &format!(
+            "{description} Package {}: each component is built by the package's plugin, started by the engine.",
+            manifest.id()
+        ),
+        96,
+    ) {
         let _ = writeln!(out, "// {line}");
     }
     out.push_str("\n#[allow(unused_imports)]\nuse engine_sdk::serde::{Deserialize, Serialize};\n");
     out.push_str("#[allow(unused_imports)]\nuse engine_sdk::{AsResource, Context, DynInput, Input, Output, Resource, ResourceOptions, Result};\n\n");
-    let _ = writeln!(out, "/// The package requirement registrations carry.\n#[allow(dead_code)]\npub const PACKAGE: &str = {:?};", manifest.requirement());
+    let _ = writeln!(
+        out,
+        "/// The package requirement registrations carry.\n#[allow(dead_code)]\npub const PACKAGE: &str = {:?};",
+        manifest.requirement()
+    );
 
     for object in manifest.types.values() {
         out.push('\n');
@@ -115,7 +141,11 @@ pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
                 .iter()
                 .map(|p| {
                     let ty = rust_type(&p.ty);
-                    if p.plain { format!("{}: {ty}", field_ident(&p.name)) } else { format!("{}: impl Into<Input<{ty}>>", field_ident(&p.name)) }
+                    if p.plain {
+                        format!("{}: {ty}", field_ident(&p.name))
+                    } else {
+                        format!("{}: impl Into<Input<{ty}>>", field_ident(&p.name))
+                    }
                 })
                 .collect();
             let _ = writeln!(out, "    pub fn new({}) -> Self {{", params.join(", "));
@@ -139,15 +169,31 @@ pub(super) fn generate(manifest: &Manifest) -> Vec<File> {
         let mut doc = component.description.clone().unwrap_or_default();
         doc.push_str(&format!(" Component `{}` of package {}.", component.token, manifest.id()));
         doc_comment(&mut out, "", &doc);
-        let _ = writeln!(out, "#[allow(dead_code)]\n#[derive(Debug, Clone)]\npub struct {name} {{\n    resource: Resource,\n}}\n");
-        let _ = writeln!(out, "impl AsResource for {name} {{\n    fn as_resource(&self) -> &Resource {{\n        &self.resource\n    }}\n}}\n");
-        let _ = writeln!(out, "impl std::ops::Deref for {name} {{\n    type Target = Resource;\n\n    fn deref(&self) -> &Resource {{\n        &self.resource\n    }}\n}}\n");
+        let _ = writeln!(
+            out,
+            "#[allow(dead_code)]\n#[derive(Debug, Clone)]\npub struct {name} {{\n    resource: Resource,\n}}\n"
+        );
+        let _ = writeln!(
+            out,
+            "impl AsResource for {name} {{\n    fn as_resource(&self) -> &Resource {{\n        &self.resource\n    }}\n}}\n"
+        );
+        let _ = writeln!(
+            out,
+            "impl std::ops::Deref for {name} {{\n    type Target = Resource;\n\n    fn deref(&self) -> &Resource {{\n        &self.resource\n    }}\n}}\n"
+        );
         let _ = writeln!(out, "#[allow(dead_code)]\nimpl {name} {{");
-        let _ = writeln!(out, "    /// The component's type.\n    pub const TYPE: &'static str = {:?};\n", component.token);
+        let _ =
+            writeln!(out, "    /// The component's type.\n    pub const TYPE: &'static str = {:?};\n", component.token);
         out.push_str("    /// Declare the component (the package's plugin builds it).\n    ///\n    /// # Errors\n    /// Inputs that do not serialize, an invalid name or a duplicate URN.\n");
-        let _ = writeln!(out, "    #[track_caller]\n    pub fn new(ctx: &Context, name: &str, args: {name}Args, options: ResourceOptions) -> Result<Self> {{");
+        let _ = writeln!(
+            out,
+            "    #[track_caller]\n    pub fn new(ctx: &Context, name: &str, args: {name}Args, options: ResourceOptions) -> Result<Self> {{"
+        );
         out.push_str("        let properties = DynInput::from_serialize(&args)?;\n");
-        let _ = writeln!(out, "        ctx.remote_component(Self::TYPE, name, PACKAGE, properties, options).map(|resource| {name} {{ resource }})");
+        let _ = writeln!(
+            out,
+            "        ctx.remote_component(Self::TYPE, name, PACKAGE, properties, options).map(|resource| {name} {{ resource }})"
+        );
         out.push_str("    }\n");
         for p in &component.outputs {
             out.push('\n');

@@ -47,7 +47,9 @@ const INTEGRATION: &str = "AWS_PROXY";
 fn routes_hash(routes: &[Route]) -> String {
     let text: String = routes
         .iter()
-        .map(|r| format!("{} {} {} {} {}\n", r.http_method, r.path, AUTHORIZATION, INTEGRATION, r.path_parameters.join(",")))
+        .map(|r| {
+            format!("{} {} {} {} {}\n", r.http_method, r.path, AUTHORIZATION, INTEGRATION, r.path_parameters.join(","))
+        })
         .collect();
     hex::encode(Sha256::digest(text.as_bytes()))[..12].to_owned()
 }
@@ -254,11 +256,7 @@ async fn main(ctx: Context) -> Result<()> {
     let password = RandomPassword::new(
         &ctx,
         "DbMasterPassword",
-        RandomArgs {
-            length: 32.into(),
-            override_special: Some("!#$%&*()-_=+[]{}<>:?".into()),
-            ..Default::default()
-        },
+        RandomArgs { length: 32.into(), override_special: Some("!#$%&*()-_=+[]{}<>:?".into()), ..Default::default() },
         ResourceOptions::default(),
     )?;
     let master_username = "app_admin";
@@ -469,7 +467,9 @@ async fn main(ctx: Context) -> Result<()> {
             ownership_controls: Some(
                 s3::BucketOwnershipControlsArgs {
                     rules: vec![Input::Value(s3::BucketOwnershipControlsRuleArgs {
-                        object_ownership: Some(s3::BucketOwnershipControlsRuleObjectOwnership::BucketOwnerEnforced.into()),
+                        object_ownership: Some(
+                            s3::BucketOwnershipControlsRuleObjectOwnership::BucketOwnerEnforced.into(),
+                        ),
                     })]
                     .into(),
                 }
@@ -501,8 +501,10 @@ async fn main(ctx: Context) -> Result<()> {
                 .into(),
             ),
             versioning_configuration: Some(
-                s3::BucketVersioningConfigurationArgs { status: s3::BucketVersioningConfigurationStatus::Enabled.into() }
-                    .into(),
+                s3::BucketVersioningConfigurationArgs {
+                    status: s3::BucketVersioningConfigurationStatus::Enabled.into(),
+                }
+                .into(),
             ),
             public_access_block_configuration: block_public_access(),
             ..Default::default()
@@ -511,8 +513,7 @@ async fn main(ctx: Context) -> Result<()> {
     )?;
 
     // --- The function (A28-A30): its log group, least-privilege role and the function itself.
-    let mut function_args =
-        ServerlessFunctionArgs::new(FileArchive::new("../app"), "main.handler", "python3.13");
+    let mut function_args = ServerlessFunctionArgs::new(FileArchive::new("../app"), "main.handler", "python3.13");
     function_args.function_name = Some(format!("{prefix}-events").into());
     function_args.description = Some("Events API: POST /events, GET /events/{id}".into());
     function_args.memory_size = Some(settings.lambda_memory_size.into());
@@ -550,8 +551,11 @@ async fn main(ctx: Context) -> Result<()> {
         apigateway::RestApiArgs {
             name: Some(api_name.clone().into()),
             endpoint_configuration: Some(
-                apigateway::RestApiEndpointConfigurationArgs { types: Some(items(["REGIONAL".into()])), ..Default::default() }
-                    .into(),
+                apigateway::RestApiEndpointConfigurationArgs {
+                    types: Some(items(["REGIONAL".into()])),
+                    ..Default::default()
+                }
+                .into(),
             ),
             ..Default::default()
         },
@@ -858,7 +862,8 @@ async fn main(ctx: Context) -> Result<()> {
                         name: "aws-common".into(),
                         priority: 0.into(),
                         override_action: Some(
-                            wafv2::WebAclOverrideActionArgs { none: Some(json!({}).into()), ..Default::default() }.into(),
+                            wafv2::WebAclOverrideActionArgs { none: Some(json!({}).into()), ..Default::default() }
+                                .into(),
                         ),
                         statement: wafv2::WebAclStatementArgs {
                             managed_rule_group_statement: Some(
@@ -883,9 +888,9 @@ async fn main(ctx: Context) -> Result<()> {
         )?;
         let stage_arn = {
             let (partition, region) = (partition.clone(), region.clone());
-            api_id.zip(&stage.stage_name()).map(move |(api, stage)| {
-                format!("arn:{partition}:apigateway:{region}::/restapis/{api}/stages/{stage}")
-            })
+            api_id
+                .zip(&stage.stage_name())
+                .map(move |(api, stage)| format!("arn:{partition}:apigateway:{region}::/restapis/{api}/stages/{stage}"))
         };
         wafv2::WebAclAssociation::new(
             &ctx,
@@ -901,30 +906,33 @@ async fn main(ctx: Context) -> Result<()> {
             sns::TopicArgs { topic_name: Some(format!("{prefix}-alerts").into()), ..Default::default() },
             ResourceOptions::default(),
         )?;
-        let alarm = |name: &str, namespace: &str, metric: &str, threshold: f64, dimensions: Vec<(&str, Output<String>)>| {
-            cloudwatch::AlarmArgs {
-                alarm_name: Some(name.into()),
-                namespace: Some(namespace.into()),
-                metric_name: Some(metric.into()),
-                dimensions: Some(
-                    dimensions
-                        .into_iter()
-                        .map(|(name, value)| {
-                            Input::Value(cloudwatch::AlarmDimensionArgs { name: name.into(), value: value.into() })
-                        })
-                        .collect::<Vec<_>>()
-                        .into(),
-                ),
-                statistic: Some(cloudwatch::AlarmStatistic::Sum.into()),
-                period: Some(300.into()),
-                evaluation_periods: Some(1.into()),
-                threshold: Some(threshold.into()),
-                comparison_operator: Some(cloudwatch::AlarmComparisonOperator::GreaterThanOrEqualToThreshold.into()),
-                treat_missing_data: Some(cloudwatch::AlarmTreatMissingData::NotBreaching.into()),
-                alarm_actions: Some(items([topic.topic_arn().into()])),
-                ..Default::default()
-            }
-        };
+        let alarm =
+            |name: &str, namespace: &str, metric: &str, threshold: f64, dimensions: Vec<(&str, Output<String>)>| {
+                cloudwatch::AlarmArgs {
+                    alarm_name: Some(name.into()),
+                    namespace: Some(namespace.into()),
+                    metric_name: Some(metric.into()),
+                    dimensions: Some(
+                        dimensions
+                            .into_iter()
+                            .map(|(name, value)| {
+                                Input::Value(cloudwatch::AlarmDimensionArgs { name: name.into(), value: value.into() })
+                            })
+                            .collect::<Vec<_>>()
+                            .into(),
+                    ),
+                    statistic: Some(cloudwatch::AlarmStatistic::Sum.into()),
+                    period: Some(300.into()),
+                    evaluation_periods: Some(1.into()),
+                    threshold: Some(threshold.into()),
+                    comparison_operator: Some(
+                        cloudwatch::AlarmComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+                    ),
+                    treat_missing_data: Some(cloudwatch::AlarmTreatMissingData::NotBreaching.into()),
+                    alarm_actions: Some(items([topic.topic_arn().into()])),
+                    ..Default::default()
+                }
+            };
         cloudwatch::Alarm::new(
             &ctx,
             "EventsFunctionErrorsAlarm",
@@ -957,7 +965,9 @@ async fn main(ctx: Context) -> Result<()> {
     // --- Outputs (the inventory's user-visible outputs).
     let invoke_url = {
         let region = region.clone();
-        api_id.zip(&stage.stage_name()).map(move |(api, stage)| format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}"))
+        api_id
+            .zip(&stage.stage_name())
+            .map(move |(api, stage)| format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}"))
     };
     ctx.export("ApiInvokeUrl", invoke_url);
     ctx.export("ApiCustomUrl", format!("https://{}/", settings.api_host_name));
