@@ -29,7 +29,8 @@
 //! REFERENCE_LANGUAGES=rust,python cargo test -p engine-tests --test reference_programs ...   # some
 //! ```
 //!
-//! `--nocapture` shows each step's duration per architecture and language.
+//! `--nocapture` shows each step's duration per architecture and language. Each language's
+//! normalised stack is written to `target/reference-programs/<arch>/snapshot-<language>.json`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -358,7 +359,14 @@ fn run_language(arch: &str, language: &str, acceptance: &Acceptance, report: &mu
     if in_state.is_empty() {
         return Err(format!("up created nothing:\n{}", tail(&up.text(), 40)));
     }
-    report.snapshot = Some(snapshot(&state));
+    let normalised = snapshot(&state);
+    // Kept next to the copy, to look at when the languages differ.
+    let dump = json!({"resources": normalised.resources, "outputs": normalised.outputs});
+    let _ = std::fs::write(
+        copy.dir.with_file_name(format!("snapshot-{language}.json")),
+        serde_json::to_string_pretty(&dump).unwrap_or_default(),
+    );
+    report.snapshot = Some(normalised);
 
     // 2. nothing to do
     let again = copy.engine(&["preview", "--expect-no-changes", "--diff"]);
