@@ -1,12 +1,12 @@
 //! The conformance suite: every case of `tests/conformance/cases/` is run in every language that
-//! has a variant of it (Rust `main.rs`, Python `main.py`, TypeScript `index.ts`), each in a
+//! has a variant of it (Rust `main.rs`, Python `main.py`, TypeScript `main.ts`), each in a
 //! fresh project against the real `engine` binary and its embedded local cloud, and the results
 //! must be identical: the stack's state after each step (URNs, types, inputs, outputs, options,
 //! dependencies, parents; generated values normalised), the preview's plan and outputs, and the
 //! errors. See `tests/conformance/README.md` (adding a case, adding a language).
 //!
 //! `cargo test -p engine-tests --test conformance -- --ignored` (slow: the first run builds the
-//! Python SDK's wheel).
+//! Python SDK's wheel and the Node SDK).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -39,6 +39,7 @@ const PROJECT: &str = "conformance";
 const LANGUAGES: &[Language] = &[
     Language { name: "rust", file: "main.rs", setup: setup_rust },
     Language { name: "python", file: "main.py", setup: setup_python },
+    Language { name: "node", file: "main.ts", setup: setup_node },
 ];
 
 fn write_engine_toml(project: &Path, runtime: &str, main: &Path) {
@@ -88,6 +89,25 @@ fn setup_python(project: &Path, _case: &str, program: &Path) {
     });
     write_engine_toml(project, "python", program);
     std::os::unix::fs::symlink(venv, project.join(".venv")).expect("link .venv");
+}
+
+/// TypeScript: the case's `main.ts`, copied into the project (Node resolves `engine-sdk` from
+/// the program's own folder, where the engine links the SDK). The engine builds the Node SDK
+/// when it is stale; a first project does it, so that concurrent cases never build at once.
+fn setup_node(project: &Path, _case: &str, program: &Path) {
+    static READY: OnceLock<()> = OnceLock::new();
+    READY.get_or_init(|| {
+        let warmup = tempfile::Builder::new().prefix("conformance-warmup-").tempdir().expect("temp dir");
+        std::fs::write(warmup.path().join("main.ts"), "import * as engine from \"engine-sdk\";\nvoid engine;\n")
+            .expect("write main.ts");
+        write_engine_toml(warmup.path(), "node", Path::new("main.ts"));
+        let init = engine(warmup.path(), &["stack", "init", "dev"]);
+        assert_eq!(init.0, 0, "{}", init.2);
+        let preview = engine(warmup.path(), &["preview"]);
+        assert_eq!(preview.0, 0, "preparing the Node SDK failed:\n{}\n{}", preview.1, preview.2);
+    });
+    std::fs::copy(program, project.join("main.ts")).expect("copy main.ts");
+    write_engine_toml(project, "node", Path::new("main.ts"));
 }
 
 /// `engine ARGS` in `project`: (exit code, stdout, stderr).
@@ -234,7 +254,7 @@ fn errors(events: &[Value]) -> Vec<String> {
             }
             _ => None,
         })
-        .map(|message| normalise_text(&reduce_traceback(&message)))
+        .map(|message| normalise_text(&reduce_js_stack(&reduce_traceback(&message))))
         .collect();
     errors.sort();
     errors
@@ -258,6 +278,38 @@ fn reduce_traceback(message: &str) -> String {
         out.push_str(&after.join("\n"));
     }
     out
+}
+
+/// A JavaScript error's stack inside a message reduced the same way: the frames (`    at ...`)
+/// dropped and the error's class removed from the line before them (`Error: boom` → `boom`).
+fn reduce_js_stack(message: &str) -> String {
+    let lines: Vec<&str> = message.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("    at ") {
+            continue;
+        }
+        if lines.get(i + 1).is_some_and(|next| next.starts_with("    at ")) {
+            out.push(strip_error_class(line));
+        } else {
+            out.push((*line).to_owned());
+        }
+    }
+    out.join("\n")
+}
+
+/// `prefix: TypeError: boom` → `prefix: boom` (the last `<Name>Error: ` of the line).
+fn strip_error_class(line: &str) -> String {
+    let mut search = line.len();
+    while let Some(at) = line[..search].rfind("Error: ") {
+        let start = line[..at].rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).map_or(0, |i| i + 1);
+        let name = &line[start..at];
+        if name.is_empty() || name.chars().next().is_some_and(char::is_uppercase) {
+            return format!("{}{}", &line[..start], &line[at + "Error: ".len()..]);
+        }
+        search = at;
+    }
+    line.to_owned()
 }
 
 /// Values that differ between runs for reasons outside the program: the local cloud's port.
@@ -395,6 +447,15 @@ cases!(
     secrets,
     typed,
 );
+
+#[test]
+fn javascript_stacks_reduce_to_their_message() {
+    let message = "the program failed: Error: boom\n    at main (/tmp/p/main.ts:4:7)\n    at Module._compile (node:internal)\nnothing was deleted";
+    assert_eq!(reduce_js_stack(message), "the program failed: boom\nnothing was deleted");
+    let typed = "the program failed: TypeError: x is not a function\n    at f (/tmp/main.ts:1:1)";
+    assert_eq!(reduce_js_stack(typed), "the program failed: x is not a function");
+    assert_eq!(reduce_js_stack("an Error: without frames"), "an Error: without frames");
+}
 
 #[test]
 fn tracebacks_reduce_to_their_message() {
