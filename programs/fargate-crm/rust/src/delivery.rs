@@ -38,7 +38,7 @@ pub fn delivery(
         ResourceOptions::default(),
     )?;
     let pipeline_name = settings.name("pipeline");
-    let worker_task_role: Input<String> = compute.worker.task_role_arn.map(Option::unwrap_or_default).into();
+    let worker_task_role: Input<String> = present(compute.worker.task_role_arn.clone(), "the worker's task role").into();
     let pipeline_role = iam::Role::new(
         ctx,
         "CodePipelineRole",

@@ -1,0 +1,1 @@
+"""fargate-crm: the three-tier CRM on ECS Fargate (reference architecture B), one module per tier."""
