@@ -2,7 +2,7 @@
 # Every test of the project: Rust (unit, integration, end to end, conformance), Python (SDK,
 # the local cloud through boto3 and the AWS CLI, the Lambda application code) and Node (SDK).
 #
-#   tests/run-all.sh            # the default suite
+#   tests/run-all.sh            # the default suite (with the conformance suite in 3 languages)
 #   tests/run-all.sh --slow     # plus the slow suites (kill -9 rounds, every reference program
 #                               # in every language, type-checks of the full generated SDKs)
 #
@@ -38,10 +38,10 @@ suite() {
 ignored_flag=()
 [ "$slow" = 1 ] && ignored_flag=(-- --include-ignored)
 
-# Rust: every crate's unit and integration tests, the end-to-end suite and the conformance driver
-# (the `engine` binary and the test programs are workspace members, built once here).
+# Rust: the workspace (the `engine` binary and the test programs are members), built once here;
+# its tests run last, when the Python SDK's virtualenv (maturin) and the Node SDK exist: the slow
+# suites (conformance in three languages, reference programs) make the engine install both.
 suite "rust: build" cargo build --workspace --all-targets
-suite "rust: tests" cargo test --workspace "${ignored_flag[@]}"
 
 # Python: a tools virtualenv for the local cloud's boto3 / AWS CLI suite.
 tools_venv="$target/test-tools-venv"
@@ -61,10 +61,13 @@ node_sdk() {
 }
 suite "node: SDK" node_sdk
 
-# The conformance suite (slow): every case in Rust, Python and TypeScript through the engine,
-# identical stacks, plans and errors. The engine builds the Python wheel with the SDK's
-# virtualenv's maturin and reuses the Node SDK built above.
-if [ "$slow" = 1 ]; then
+# Rust: every crate's unit and integration tests, the end-to-end suite; with --slow also the
+# ignored ones (kill -9 rounds, conformance in Rust/Python/TypeScript, reference programs).
+suite "rust: tests" env PATH="$target/sdk-python-venv/bin:$PATH" cargo test --workspace "${ignored_flag[@]}"
+
+# The conformance suite: every case in Rust, Python and TypeScript through the engine, identical
+# stacks, plans and errors (the SDKs built above are reused). Part of the slow run already.
+if [ "$slow" = 0 ]; then
   suite "conformance: Rust, Python, TypeScript" \
     env PATH="$target/sdk-python-venv/bin:$PATH" cargo test -p engine-tests --test conformance -- --ignored
 fi
