@@ -27,7 +27,11 @@
 //! cargo test -p engine-tests --test reference_programs -- --ignored --nocapture              # all
 //! cargo test -p engine-tests --test reference_programs ingest -- --ignored --nocapture       # one
 //! REFERENCE_LANGUAGES=rust,python cargo test -p engine-tests --test reference_programs ...   # some
+//! REFERENCE_ARCHS=ingest,fargate-crm cargo test -p engine-tests --test reference_programs ... # some
 //! ```
+//!
+//! Two runs of one architecture at once share its copy under `target/` and break each other's
+//! stack lock: run one at a time.
 //!
 //! `--nocapture` shows each step's duration per architecture and language. Each language's
 //! normalised stack is written to `target/reference-programs/<arch>/snapshot-<language>.json`.
@@ -239,6 +243,16 @@ fn languages_of(arch: &str) -> Vec<&'static str> {
 // One architecture
 
 fn check_architecture(arch: &str) {
+    if let Ok(archs) = std::env::var("REFERENCE_ARCHS") {
+        let archs: Vec<&str> = archs.split(',').map(str::trim).filter(|a| !a.is_empty()).collect();
+        for a in &archs {
+            assert!(KNOWN.contains(a), "REFERENCE_ARCHS: unknown architecture {a:?} (known: {})", KNOWN.join(", "));
+        }
+        if !archs.contains(&arch) {
+            eprintln!("reference program {arch}: skipped (REFERENCE_ARCHS={})", archs.join(","));
+            return;
+        }
+    }
     let acceptance = Acceptance::load(arch).unwrap_or_else(|e| panic!("{e}"));
     let selected: Option<Vec<String>> = std::env::var("REFERENCE_LANGUAGES")
         .ok()
