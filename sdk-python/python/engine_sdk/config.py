@@ -9,7 +9,7 @@ warning). The rules are the Rust core's.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, overload
 
 from . import _context, _native
 from .output import Output
@@ -38,6 +38,15 @@ class Config:
         """Whether the value was set with ``--secret``."""
         return self._inner.is_secret(key)
 
+    @overload
+    def get(self, key: str) -> Optional[str]: ...
+
+    @overload
+    def get(self, key: str, default: str) -> str: ...
+
+    @overload
+    def get(self, key: str, default: Optional[str]) -> Optional[str]: ...
+
     def get(self, key: str, default: Optional[str] = None) -> Optional[str]:
         """The value as text (``default`` when unset)."""
         value = self._inner.get(key)
@@ -46,6 +55,15 @@ class Config:
     def require(self, key: str) -> str:
         """The value as text; raises ``ConfigError`` when unset."""
         return self._inner.require(key)
+
+    @overload
+    def get_int(self, key: str) -> Optional[int]: ...
+
+    @overload
+    def get_int(self, key: str, default: int) -> int: ...
+
+    @overload
+    def get_int(self, key: str, default: Optional[int]) -> Optional[int]: ...
 
     def get_int(self, key: str, default: Optional[int] = None) -> Optional[int]:
         """The value as an integer (``default`` when unset); raises ``ConfigError`` when it is
@@ -57,6 +75,15 @@ class Config:
         """The value as an integer; raises ``ConfigError`` when unset or not one."""
         return self._inner.require_int(key)
 
+    @overload
+    def get_float(self, key: str) -> Optional[float]: ...
+
+    @overload
+    def get_float(self, key: str, default: float) -> float: ...
+
+    @overload
+    def get_float(self, key: str, default: Optional[float]) -> Optional[float]: ...
+
     def get_float(self, key: str, default: Optional[float] = None) -> Optional[float]:
         """The value as a number (``default`` when unset)."""
         value = self._inner.get_float(key)
@@ -65,6 +92,15 @@ class Config:
     def require_float(self, key: str) -> float:
         """The value as a number; raises ``ConfigError`` when unset or not one."""
         return self._inner.require_float(key)
+
+    @overload
+    def get_bool(self, key: str) -> Optional[bool]: ...
+
+    @overload
+    def get_bool(self, key: str, default: bool) -> bool: ...
+
+    @overload
+    def get_bool(self, key: str, default: Optional[bool]) -> Optional[bool]: ...
 
     def get_bool(self, key: str, default: Optional[bool] = None) -> Optional[bool]:
         """The value as ``True``/``False`` (``default`` when unset)."""
