@@ -41,6 +41,7 @@ export {
   log,
   getCallerIdentity,
   getRegion,
+  getRegionName,
   getAvailabilityZones,
   cloudControlGet,
   cloudControlList,
