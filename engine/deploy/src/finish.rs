@@ -3,7 +3,7 @@
 //! resource that depends on it (or is its child) is gone. When a delete fails, the resources it
 //! depends on are kept (deleting them could break it), and independent deletes go on.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,15 +18,6 @@ use crate::events::{Event, StepOp};
 pub(crate) struct Condemned {
     pub record: ResourceState,
     pub op: StepOp,
-}
-
-fn depends_on(dependent: &ResourceState, on: &ResourceState) -> bool {
-    if dependent.urn == on.urn {
-        return false;
-    }
-    dependent.parent == on.urn
-        || dependent.dependencies.contains(&on.urn)
-        || dependent.property_dependencies.values().any(|list| list.contains(&on.urn))
 }
 
 fn name_of(urn: &str) -> String {
@@ -100,19 +91,45 @@ impl Deployment {
         }
         // One completion signal per condemned resource: Some(true) deleted, Some(false) not.
         let signals: Vec<watch::Sender<Option<bool>>> = condemned.iter().map(|_| watch::channel(None).0).collect();
+        // Who depends on whom, from an index by URN: linear in the number of dependencies (a
+        // pairwise scan, and a copy of every name per resource, were quadratic in time and
+        // memory: 700 MB to destroy 3,000 resources).
+        let mut dependents_of: Vec<Vec<usize>> = vec![Vec::new(); condemned.len()];
+        {
+            let mut by_urn: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (i, c) in condemned.iter().enumerate() {
+                by_urn.entry(c.record.urn.as_str()).or_default().push(i);
+            }
+            for (j, other) in condemned.iter().enumerate() {
+                let record = &other.record;
+                let on: HashSet<&str> = std::iter::once(record.parent.as_str())
+                    .chain(record.dependencies.iter().map(String::as_str))
+                    .chain(record.property_dependencies.values().flatten().map(String::as_str))
+                    .filter(|urn| *urn != record.urn)
+                    .collect();
+                for urn in on {
+                    for &i in by_urn.get(urn).into_iter().flatten() {
+                        if i != j {
+                            dependents_of[i].push(j);
+                        }
+                    }
+                }
+            }
+            for list in &mut dependents_of {
+                list.sort_unstable();
+                list.dedup();
+            }
+        }
+        let names: Arc<Vec<String>> = Arc::new(condemned.iter().map(|c| c.record.urn.clone()).collect());
         let mut tasks = Vec::new();
         for (i, c) in condemned.iter().enumerate() {
-            let dependents: Vec<(usize, watch::Receiver<Option<bool>>)> = condemned
-                .iter()
-                .enumerate()
-                .filter(|(j, other)| *j != i && depends_on(&other.record, &c.record))
-                .map(|(j, _)| (j, signals[j].subscribe()))
-                .collect();
+            let dependents: Vec<(usize, watch::Receiver<Option<bool>>)> =
+                dependents_of[i].iter().map(|&j| (j, signals[j].subscribe())).collect();
             let this = self.clone();
             let c = c.clone();
             let done = signals[i].clone();
             let is_blocked = blocked[i];
-            let names: Vec<String> = condemned.iter().map(|c| c.record.urn.clone()).collect();
+            let names = names.clone();
             tasks.push(tokio::spawn(async move {
                 if is_blocked {
                     done.send_replace(Some(false));
