@@ -259,7 +259,7 @@ async fn run_locked(
     }
     let mut old: HashMap<String, ResourceState> = HashMap::new();
     let mut old_pending = Vec::new();
-    for resource in loaded.state.resources.iter().cloned() {
+    for resource in std::mem::take(&mut loaded.state.resources) {
         if resource.pending_delete {
             old_pending.push(resource);
         } else {

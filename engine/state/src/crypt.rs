@@ -117,6 +117,18 @@ pub(crate) fn decrypt_resource(resource: &ResourceState, crypter: &Crypter) -> R
     })
 }
 
+/// [`decrypt_resource`] of an owned record: only the property maps holding a secret are rebuilt.
+pub(crate) fn decrypt_resource_owned(mut resource: ResourceState, crypter: &Crypter) -> Result<ResourceState> {
+    let decrypt = |v: &Value| decrypt_value(v, crypter);
+    if resource.inputs.values().any(contains_secret) {
+        resource.inputs = map_properties(&resource.urn, "inputs", &resource.inputs, &decrypt)?;
+    }
+    if resource.outputs.values().any(contains_secret) {
+        resource.outputs = map_properties(&resource.urn, "outputs", &resource.outputs, &decrypt)?;
+    }
+    Ok(resource)
+}
+
 pub(crate) fn encrypt_operation(operation: &PendingOperation, crypter: &Crypter) -> Result<PendingOperation> {
     Ok(PendingOperation {
         desired: operation.desired.as_ref().map(|r| encrypt_resource(r, crypter)).transpose()?,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use engine_config::Crypter;
 
 use crate::backend::Backend;
-use crate::crypt::{decrypt_operation, decrypt_outputs, decrypt_resource};
+use crate::crypt::{decrypt_operation, decrypt_outputs, decrypt_resource_owned};
 use crate::error::{Result, StateError};
 use crate::journal::{Folded, parse_journal};
 use crate::lock::{LockInfo, LockOptions, StackLock, break_lock, read_lock};
@@ -132,7 +132,7 @@ impl StateStore {
                 break (first, journal);
             }
         };
-        let snapshot = match snapshot_object {
+        let mut snapshot = match snapshot_object {
             Some(object) => Some(Snapshot::parse(&object.data, &snapshot_location)?),
             None => None,
         };
@@ -148,9 +148,14 @@ impl StateStore {
         if snapshot.is_none() && !journal.records.is_empty() {
             return Err(StateError::corrupt(&journal_location, format!("there is a journal but no {SNAPSHOT_FILE}")));
         }
-        let mut folded = match &snapshot {
+        let mut folded = match &mut snapshot {
             Some(s) => {
-                let mut folded = Folded::new(s.resources.clone(), s.outputs.clone(), s.pending_operations.clone());
+                // Moved, not copied: only the snapshot's header is used after this.
+                let mut folded = Folded::new(
+                    std::mem::take(&mut s.resources),
+                    std::mem::take(&mut s.outputs),
+                    std::mem::take(&mut s.pending_operations),
+                );
                 folded.last_seq = s.last_seq;
                 folded.next_op = folded.next_op.max(s.next_op);
                 folded
@@ -330,7 +335,9 @@ impl StateStore {
 
 fn decrypt_loaded(folded: &Folded, info: LoadInfo, crypter: &Crypter) -> Result<LoadedState> {
     let (state, in_flight) = folded.to_state();
-    let resources = state.resources.iter().map(|r| decrypt_resource(r, crypter)).collect::<Result<Vec<_>>>()?;
+    // Decrypted in place: a resource without secrets is not copied again.
+    let resources =
+        state.resources.into_iter().map(|r| decrypt_resource_owned(r, crypter)).collect::<Result<Vec<_>>>()?;
     let in_flight = in_flight.iter().map(|o| decrypt_operation(o, crypter)).collect::<Result<Vec<_>>>()?;
     let outputs = decrypt_outputs(&state.outputs, crypter)?;
     Ok(LoadedState { state: State { resources, outputs }, in_flight, info })
