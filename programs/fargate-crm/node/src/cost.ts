@@ -32,7 +32,7 @@ export function cost(settings: Settings): CostTier {
     },
     here(),
   );
-  const billing = { service: "billingreports.amazonaws.com", fromAccount: settings.accountId };
+  const billing = { service: "billingreports.amazonaws.com", sourceAccount: settings.accountId };
   const bucketPolicy = new s3.BucketPolicy(
     "CurBucketPolicy",
     {
@@ -72,7 +72,7 @@ export function cost(settings: Settings): CostTier {
         allow(["sns:Publish"], [alerts.topicArn], {
           sid: "BudgetsPublish",
           service: "budgets.amazonaws.com",
-          fromAccount: settings.accountId,
+          sourceAccount: settings.accountId,
         }),
       ),
     },

@@ -13,7 +13,7 @@ export interface StatementOptions {
   /** For resource policies: an AWS principal (an account root ARN). */
   awsPrincipal?: string;
   /** Only when the request comes from this account (`aws:SourceAccount`). */
-  fromAccount?: string;
+  sourceAccount?: string;
 }
 
 export type Statement = Record<string, unknown>;
@@ -31,8 +31,8 @@ export function allow(
   if (options.awsPrincipal !== undefined) statement.Principal = { AWS: options.awsPrincipal };
   statement.Action = actions.length === 1 ? actions[0] : actions;
   statement.Resource = resources.length === 1 ? resources[0] : resources;
-  if (options.fromAccount !== undefined) {
-    statement.Condition = { StringEquals: { "aws:SourceAccount": options.fromAccount } };
+  if (options.sourceAccount !== undefined) {
+    statement.Condition = { StringEquals: { "aws:SourceAccount": options.sourceAccount } };
   }
   return statement;
 }

@@ -19,10 +19,10 @@ def allow(
     sid: Optional[str] = None,
     service: Optional[str] = None,
     aws_principal: Optional[str] = None,
-    from_account: Optional[str] = None,
+    source_account: Optional[str] = None,
 ) -> Dict[str, Any]:
     """One ``Allow`` statement; ``service``/``aws_principal`` for resource policies,
-    ``from_account`` to accept requests from this account only (``aws:SourceAccount``)."""
+    ``source_account`` to accept requests from this account only (``aws:SourceAccount``)."""
     statement: Dict[str, Any] = {}
     if sid is not None:
         statement["Sid"] = sid
@@ -33,8 +33,8 @@ def allow(
         statement["Principal"] = {"AWS": aws_principal}
     statement["Action"] = actions[0] if len(actions) == 1 else list(actions)
     statement["Resource"] = resources[0] if len(resources) == 1 else list(resources)
-    if from_account is not None:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": from_account}}
+    if source_account is not None:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
     return statement
 
 

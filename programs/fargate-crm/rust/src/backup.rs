@@ -62,10 +62,12 @@ pub fn backups(ctx: &Context, settings: &Settings, security: &SecurityTier, data
                     schedule_expression: Some("cron(0 3 * * ? *)".into()),
                     start_window_minutes: Some(60.0.into()),
                     lifecycle: Some(keep(settings.backup_retention_days).into()),
-                    copy_actions: Some(Input::Value(vec![Input::Value(backup::BackupPlanCopyActionResourceTypeArgs {
-                        destination_backup_vault_arn: dr_vault.backup_vault_arn().into(),
-                        lifecycle: Some(keep(settings.dr_backup_retention_days).into()),
-                    })])),
+                    copy_actions: Some(Input::Value(vec![Input::Value(
+                        backup::BackupPlanCopyActionResourceTypeArgs {
+                            destination_backup_vault_arn: dr_vault.backup_vault_arn().into(),
+                            lifecycle: Some(keep(settings.dr_backup_retention_days).into()),
+                        },
+                    )])),
                     ..Default::default()
                 })]),
                 ..Default::default()

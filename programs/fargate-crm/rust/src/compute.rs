@@ -142,7 +142,10 @@ pub fn compute(
             policies: Some(Input::Value(vec![inline(
                 "server",
                 vec![
-                    allow(&["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], [suffixed(&data.attachments.arn(), "/*")]),
+                    allow(
+                        &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                        [suffixed(&data.attachments.arn(), "/*")],
+                    ),
                     allow(&["s3:ListBucket"], [data.attachments.arn().into()]),
                     allow(&["kms:Decrypt", "kms:GenerateDataKey"], [security.key.arn().into()]),
                     allow(&["sqs:SendMessage"], [data.orders.arn().into()]),
@@ -163,15 +166,20 @@ pub fn compute(
             cpu: Some("512".into()),
             memory: Some("1024".into()),
             network_mode: Some(ecs::TaskDefinitionNetworkMode::Awsvpc.into()),
-            requires_compatibilities: Some(Input::Value(vec![ecs::TaskDefinitionRequiresCompatibilities::Fargate.into()])),
+            requires_compatibilities: Some(Input::Value(vec![
+                ecs::TaskDefinitionRequiresCompatibilities::Fargate.into(),
+            ])),
             execution_role_arn: Some(execution_role.arn().into()),
             task_role_arn: Some(server_task_role.arn().into()),
             container_definitions: Some(Input::Value(vec![Input::Value(ecs::TaskDefinitionContainerDefinitionArgs {
                 name: "twenty-server".into(),
-                image: server_repository.repository_uri().map({
-                    let tag = settings.image_tag.clone();
-                    move |uri| format!("{uri}:{tag}")
-                }).into(),
+                image: server_repository
+                    .repository_uri()
+                    .map({
+                        let tag = settings.image_tag.clone();
+                        move |uri| format!("{uri}:{tag}")
+                    })
+                    .into(),
                 essential: Some(true.into()),
                 log_configuration: Some(
                     ecs::TaskDefinitionLogConfigurationArgs {
@@ -231,8 +239,10 @@ pub fn compute(
             launch_type: Some(ecs::ServiceLaunchType::Fargate.into()),
             desired_count: Some(settings.server_desired_count.into()),
             deployment_controller: Some(
-                ecs::ServiceDeploymentControllerArgs { r#type: Some(ecs::ServiceDeploymentControllerType::CodeDeploy.into()) }
-                    .into(),
+                ecs::ServiceDeploymentControllerArgs {
+                    r#type: Some(ecs::ServiceDeploymentControllerType::CodeDeploy.into()),
+                }
+                .into(),
             ),
             health_check_grace_period_seconds: Some(60.into()),
             enable_execute_command: Some(true.into()),
@@ -369,11 +379,15 @@ pub fn compute(
                         scaling::ScalingPolicyCustomizedMetricSpecificationArgs {
                             namespace: Some("AWS/SQS".into()),
                             metric_name: Some("ApproximateNumberOfMessagesVisible".into()),
-                            dimensions: Some(Input::Value(vec![Input::Value(scaling::ScalingPolicyMetricDimensionArgs {
-                                name: "QueueName".into(),
-                                value: present(data.orders.queue_name(), "the orders queue's name").into(),
-                            })])),
-                            statistic: Some(scaling::ScalingPolicyCustomizedMetricSpecificationStatistic::Average.into()),
+                            dimensions: Some(Input::Value(vec![Input::Value(
+                                scaling::ScalingPolicyMetricDimensionArgs {
+                                    name: "QueueName".into(),
+                                    value: present(data.orders.queue_name(), "the orders queue's name").into(),
+                                },
+                            )])),
+                            statistic: Some(
+                                scaling::ScalingPolicyCustomizedMetricSpecificationStatistic::Average.into(),
+                            ),
                             ..Default::default()
                         }
                         .into(),
@@ -387,5 +401,13 @@ pub fn compute(
         ResourceOptions::default(),
     )?;
 
-    Ok(ComputeTier { server_repository, worker_repository, cluster, execution_role, server_task_role, server_service, worker })
+    Ok(ComputeTier {
+        server_repository,
+        worker_repository,
+        cluster,
+        execution_role,
+        server_task_role,
+        server_service,
+        worker,
+    })
 }

@@ -44,10 +44,10 @@ pub fn cost(ctx: &Context, settings: &Settings) -> Result<CostTier> {
             policy_document: document(vec![
                 allow(&["s3:GetBucketAcl", "s3:GetBucketPolicy"], [cur_bucket.arn().into()])
                     .service("billingreports.amazonaws.com")
-                    .from_account(&settings.account_id),
+                    .source_account(&settings.account_id),
                 allow(&["s3:PutObject"], [suffixed(&cur_bucket.arn(), "/*")])
                     .service("billingreports.amazonaws.com")
-                    .from_account(&settings.account_id),
+                    .source_account(&settings.account_id),
             ])
             .into(),
         },
@@ -87,11 +87,13 @@ pub fn cost(ctx: &Context, settings: &Settings) -> Result<CostTier> {
         sns::TopicInlinePolicyArgs {
             topic_arn: alerts.topic_arn().into(),
             policy_document: document(vec![
-                allow(&["sns:Publish"], [alerts.topic_arn().into()]).sid("EventBridgePublish").service("events.amazonaws.com"),
+                allow(&["sns:Publish"], [alerts.topic_arn().into()])
+                    .sid("EventBridgePublish")
+                    .service("events.amazonaws.com"),
                 allow(&["sns:Publish"], [alerts.topic_arn().into()])
                     .sid("BudgetsPublish")
                     .service("budgets.amazonaws.com")
-                    .from_account(&settings.account_id),
+                    .source_account(&settings.account_id),
             ])
             .into(),
         },
@@ -128,19 +130,21 @@ pub fn cost(ctx: &Context, settings: &Settings) -> Result<CostTier> {
                 ..Default::default()
             }
             .into(),
-            notifications_with_subscribers: Some(Input::Value(vec![Input::Value(budgets::BudgetNotificationWithSubscribersArgs {
-                notification: budgets::BudgetNotificationArgs {
-                    notification_type: "ACTUAL".into(),
-                    comparison_operator: "GREATER_THAN".into(),
-                    threshold: 80.0.into(),
-                    threshold_type: Some("PERCENTAGE".into()),
-                }
-                .into(),
-                subscribers: Input::Value(vec![Input::Value(budgets::BudgetSubscriberArgs {
-                    subscription_type: "SNS".into(),
-                    address: alerts.topic_arn().into(),
-                })]),
-            })])),
+            notifications_with_subscribers: Some(Input::Value(vec![Input::Value(
+                budgets::BudgetNotificationWithSubscribersArgs {
+                    notification: budgets::BudgetNotificationArgs {
+                        notification_type: "ACTUAL".into(),
+                        comparison_operator: "GREATER_THAN".into(),
+                        threshold: 80.0.into(),
+                        threshold_type: Some("PERCENTAGE".into()),
+                    }
+                    .into(),
+                    subscribers: Input::Value(vec![Input::Value(budgets::BudgetSubscriberArgs {
+                        subscription_type: "SNS".into(),
+                        address: alerts.topic_arn().into(),
+                    })]),
+                },
+            )])),
             ..Default::default()
         },
         here().depends_on(&topic_policy).delete_before_replace(true),

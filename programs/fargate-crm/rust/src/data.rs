@@ -104,7 +104,8 @@ pub fn data(ctx: &Context, settings: &Settings, net: &NetworkTier, security: &Se
         ignore_public_acls: Some(true.into()),
         restrict_public_buckets: Some(true.into()),
     };
-    let versioned = || s3::BucketVersioningConfigurationArgs { status: s3::BucketVersioningConfigurationStatus::Enabled.into() };
+    let versioned =
+        || s3::BucketVersioningConfigurationArgs { status: s3::BucketVersioningConfigurationStatus::Enabled.into() };
     let transition = |storage_class: s3::BucketTransitionStorageClass, days: i64| {
         Input::Value(s3::BucketTransitionArgs {
             storage_class: storage_class.into(),
@@ -204,15 +205,17 @@ pub fn data(ctx: &Context, settings: &Settings, net: &NetworkTier, security: &Se
 /// Default encryption with S3-managed keys.
 pub fn aes256() -> s3::BucketEncryptionArgs {
     s3::BucketEncryptionArgs {
-        server_side_encryption_configuration: Input::Value(vec![Input::Value(s3::BucketServerSideEncryptionRuleArgs {
-            server_side_encryption_by_default: Some(
-                s3::BucketServerSideEncryptionByDefaultArgs {
-                    sse_algorithm: s3::BucketServerSideEncryptionByDefaultSseAlgorithm::Aes256.into(),
-                    kms_master_key_id: None,
-                }
-                .into(),
-            ),
-            ..Default::default()
-        })]),
+        server_side_encryption_configuration: Input::Value(vec![Input::Value(
+            s3::BucketServerSideEncryptionRuleArgs {
+                server_side_encryption_by_default: Some(
+                    s3::BucketServerSideEncryptionByDefaultArgs {
+                        sse_algorithm: s3::BucketServerSideEncryptionByDefaultSseAlgorithm::Aes256.into(),
+                        kms_master_key_id: None,
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        )]),
     }
 }

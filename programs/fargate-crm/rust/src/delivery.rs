@@ -38,7 +38,8 @@ pub fn delivery(
         ResourceOptions::default(),
     )?;
     let pipeline_name = settings.name("pipeline");
-    let worker_task_role: Input<String> = present(compute.worker.task_role_arn.clone(), "the worker's task role").into();
+    let worker_task_role: Input<String> =
+        present(compute.worker.task_role_arn.clone(), "the worker's task role").into();
     let pipeline_role = iam::Role::new(
         ctx,
         "CodePipelineRole",
@@ -73,7 +74,11 @@ pub fn delivery(
                     allow(
                         &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                         [settings
-                            .arn("logs", &settings.primary_region, &format!("log-group:/aws/codepipeline/{pipeline_name}*"))
+                            .arn(
+                                "logs",
+                                &settings.primary_region,
+                                &format!("log-group:/aws/codepipeline/{pipeline_name}*"),
+                            )
                             .into()],
                     ),
                     allow(
@@ -132,7 +137,9 @@ pub fn delivery(
     // By the groups' `Name` (known before they exist, unlike the read-only `TargetGroupName`: the
     // engine's preview validation sees two unknown names as equal items; see the README).
     let target_group = |group: &engine_sdk::aws::elasticloadbalancingv2::TargetGroup| {
-        Input::Value(cd::DeploymentGroupTargetGroupInfoArgs { name: Some(present(group.name(), "a target group's name").into()) })
+        Input::Value(cd::DeploymentGroupTargetGroupInfoArgs {
+            name: Some(present(group.name(), "a target group's name").into()),
+        })
     };
     let deployment_group = cd::DeploymentGroup::new(
         ctx,
@@ -145,7 +152,9 @@ pub fn delivery(
             deployment_style: Some(
                 cd::DeploymentGroupDeploymentStyleArgs {
                     deployment_type: Some(cd::DeploymentGroupDeploymentStyleDeploymentType::BlueGreen.into()),
-                    deployment_option: Some(cd::DeploymentGroupDeploymentStyleDeploymentOption::WithTrafficControl.into()),
+                    deployment_option: Some(
+                        cd::DeploymentGroupDeploymentStyleDeploymentOption::WithTrafficControl.into(),
+                    ),
                 }
                 .into(),
             ),
@@ -179,7 +188,10 @@ pub fn delivery(
                 cd::DeploymentGroupLoadBalancerInfoArgs {
                     target_group_pair_info_list: Some(Input::Value(vec![Input::Value(
                         cd::DeploymentGroupTargetGroupPairInfoArgs {
-                            target_groups: Some(Input::Value(vec![target_group(&edge.blue), target_group(&edge.green)])),
+                            target_groups: Some(Input::Value(vec![
+                                target_group(&edge.blue),
+                                target_group(&edge.green),
+                            ])),
                             prod_traffic_route: Some(
                                 cd::DeploymentGroupTrafficRouteArgs {
                                     listener_arns: Some(strings([edge.https_listener.listener_arn()])),
@@ -225,7 +237,9 @@ pub fn delivery(
         version: "1".into(),
     };
     let artifacts = |names: &[&str]| -> Option<Input<Vec<Input<cp::PipelineInputArtifactArgs>>>> {
-        Some(Input::Value(names.iter().map(|name| Input::Value(cp::PipelineInputArtifactArgs { name: (*name).into() })).collect()))
+        Some(Input::Value(
+            names.iter().map(|name| Input::Value(cp::PipelineInputArtifactArgs { name: (*name).into() })).collect(),
+        ))
     };
     let build_image = |name: &str, namespace: &str, repository: Output<String>, dockerfile: &'static str| {
         Input::Value(cp::PipelineActionDeclarationArgs {
@@ -329,7 +343,11 @@ pub fn delivery(
         ..Default::default()
     };
     let stage = |name: &str, actions: Vec<Input<cp::PipelineActionDeclarationArgs>>| {
-        Input::Value(cp::PipelineStageDeclarationArgs { name: name.into(), actions: Input::Value(actions), ..Default::default() })
+        Input::Value(cp::PipelineStageDeclarationArgs {
+            name: name.into(),
+            actions: Input::Value(actions),
+            ..Default::default()
+        })
     };
     let pipeline = cp::Pipeline::new(
         ctx,

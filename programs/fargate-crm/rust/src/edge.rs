@@ -37,11 +37,13 @@ pub fn edge(ctx: &Context, settings: &Settings, net: &NetworkTier) -> Result<Edg
             acm::CertificateArgs {
                 domain_name: domain.clone().into(),
                 validation_method: Some("DNS".into()),
-                domain_validation_options: Some(Input::Value(vec![Input::Value(acm::CertificateDomainValidationOptionArgs {
-                    domain_name: Some(domain.into()),
-                    hosted_zone_id: Some(zone.aws_id().into()),
-                    ..Default::default()
-                })])),
+                domain_validation_options: Some(Input::Value(vec![Input::Value(
+                    acm::CertificateDomainValidationOptionArgs {
+                        domain_name: Some(domain.into()),
+                        hosted_zone_id: Some(zone.aws_id().into()),
+                        ..Default::default()
+                    },
+                )])),
                 ..Default::default()
             },
             options,
@@ -80,7 +82,9 @@ pub fn edge(ctx: &Context, settings: &Settings, net: &NetworkTier) -> Result<Edg
                 port: Some(3000.into()),
                 vpc_id: Some(net.network.vpc_id.clone().into()),
                 health_check_path: Some("/healthz".into()),
-                matcher: Some(elb::TargetGroupMatcherArgs { http_code: Some("200".into()), ..Default::default() }.into()),
+                matcher: Some(
+                    elb::TargetGroupMatcherArgs { http_code: Some("200".into()), ..Default::default() }.into(),
+                ),
                 ..Default::default()
             },
             ResourceOptions::default(),
@@ -175,14 +179,17 @@ pub fn edge(ctx: &Context, settings: &Settings, net: &NetworkTier) -> Result<Edg
                 name: "aws-common".into(),
                 priority: 0.into(),
                 override_action: Some(
-                    wafv2::WebAclOverrideActionArgs { none: Some(serde_json::json!({}).into()), ..Default::default() }.into(),
+                    wafv2::WebAclOverrideActionArgs { none: Some(serde_json::json!({}).into()), ..Default::default() }
+                        .into(),
                 ),
                 statement: wafv2::WebAclStatementArgs {
-                    managed_rule_group_statement: Some(Input::Value(Box::new(wafv2::WebAclManagedRuleGroupStatementArgs {
-                        vendor_name: "AWS".into(),
-                        name: "AWSManagedRulesCommonRuleSet".into(),
-                        ..Default::default()
-                    }))),
+                    managed_rule_group_statement: Some(Input::Value(Box::new(
+                        wafv2::WebAclManagedRuleGroupStatementArgs {
+                            vendor_name: "AWS".into(),
+                            name: "AWSManagedRulesCommonRuleSet".into(),
+                            ..Default::default()
+                        },
+                    ))),
                     ..Default::default()
                 }
                 .into(),
@@ -196,7 +203,10 @@ pub fn edge(ctx: &Context, settings: &Settings, net: &NetworkTier) -> Result<Edg
     wafv2::WebAclAssociation::new(
         ctx,
         "AlbWebAclAssociation",
-        wafv2::WebAclAssociationArgs { resource_arn: alb.load_balancer_arn().into(), web_acl_arn: web_acl.arn().into() },
+        wafv2::WebAclAssociationArgs {
+            resource_arn: alb.load_balancer_arn().into(),
+            web_acl_arn: web_acl.arn().into(),
+        },
         ResourceOptions::default(),
     )?;
 
@@ -228,7 +238,8 @@ pub fn edge(ctx: &Context, settings: &Settings, net: &NetworkTier) -> Result<Edg
                 })])),
                 default_cache_behavior: cf::DistributionDefaultCacheBehaviorArgs {
                     target_origin_id: "alb".into(),
-                    viewer_protocol_policy: cf::DistributionDefaultCacheBehaviorViewerProtocolPolicy::RedirectToHttps.into(),
+                    viewer_protocol_policy: cf::DistributionDefaultCacheBehaviorViewerProtocolPolicy::RedirectToHttps
+                        .into(),
                     compress: Some(true.into()),
                     allowed_methods: Some(strings(["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"])),
                     cached_methods: Some(strings(["GET", "HEAD"])),
@@ -236,7 +247,9 @@ pub fn edge(ctx: &Context, settings: &Settings, net: &NetworkTier) -> Result<Edg
                         cf::DistributionForwardedValuesArgs {
                             query_string: true.into(),
                             headers: Some(strings(["*"])),
-                            cookies: Some(cf::DistributionCookiesArgs { forward: "all".into(), ..Default::default() }.into()),
+                            cookies: Some(
+                                cf::DistributionCookiesArgs { forward: "all".into(), ..Default::default() }.into(),
+                            ),
                             ..Default::default()
                         }
                         .into(),

@@ -66,7 +66,9 @@ pub fn monitoring(
                 dimensions: Some(Input::Value(
                     spec.dimensions
                         .into_iter()
-                        .map(|(name, value)| Input::Value(cw::AlarmDimensionArgs { name: name.into(), value: value.into() }))
+                        .map(|(name, value)| {
+                            Input::Value(cw::AlarmDimensionArgs { name: name.into(), value: value.into() })
+                        })
                         .collect(),
                 )),
                 statistic: Some(spec.statistic.into()),
@@ -95,7 +97,8 @@ pub fn monitoring(
             threshold: 10.0,
         },
     )?;
-    let server_dimensions = || vec![("ClusterName", compute.cluster.cluster_name()), ("ServiceName", compute.server_service.name())];
+    let server_dimensions =
+        || vec![("ClusterName", compute.cluster.cluster_name()), ("ServiceName", compute.server_service.name())];
     alarm(
         "EcsCpuHighAlarm",
         Alarm {

@@ -71,8 +71,11 @@ pub fn network(ctx: &Context, settings: &Settings) -> Result<NetworkTier> {
         "ALB: 80/443 in",
         vec![tcp_from(80, Source::Anywhere), tcp_from(443, Source::Anywhere)],
     )?;
-    let server_group =
-        group("ServerTasksSecurityGroup", "twenty-server tasks: 3000 from ALB", vec![tcp_from(3000, Source::Group(&alb_group))])?;
+    let server_group = group(
+        "ServerTasksSecurityGroup",
+        "twenty-server tasks: 3000 from ALB",
+        vec![tcp_from(3000, Source::Group(&alb_group))],
+    )?;
     let worker_group = group("WorkerTasksSecurityGroup", "twenty-worker / SQS consumer tasks (egress only)", vec![])?;
     let database_group = group(
         "DatabaseSecurityGroup",

@@ -4,8 +4,8 @@
 //! them); the Python and TypeScript variants follow the same rule so the three produce the same
 //! documents.
 
-use engine_sdk::prelude::*;
 use engine_sdk::aws::iam;
+use engine_sdk::prelude::*;
 use serde_json::{Value, json};
 
 /// One `Allow` statement.
@@ -19,7 +19,13 @@ pub struct Statement {
 
 /// Allow `actions` on `resources` (ARNs: plain strings or outputs).
 pub fn allow(actions: &[&'static str], resources: impl IntoIterator<Item = Input<String>>) -> Statement {
-    Statement { sid: None, principal: None, actions: actions.to_vec(), resources: resources.into_iter().collect(), condition: None }
+    Statement {
+        sid: None,
+        principal: None,
+        actions: actions.to_vec(),
+        resources: resources.into_iter().collect(),
+        condition: None,
+    }
 }
 
 impl Statement {
@@ -42,7 +48,7 @@ impl Statement {
     }
 
     /// Only when the request comes from this account (`aws:SourceAccount`).
-    pub fn from_account(mut self, account_id: &str) -> Self {
+    pub fn source_account(mut self, account_id: &str) -> Self {
         self.condition = Some(json!({ "StringEquals": { "aws:SourceAccount": account_id } }));
         self
     }

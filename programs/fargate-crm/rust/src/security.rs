@@ -69,8 +69,8 @@ pub fn security(ctx: &Context, settings: &Settings) -> Result<SecurityTier> {
             ResourceOptions::default(),
         )
     };
-    let credentials = db_master_password
-        .map(|password| json!({ "username": DB_MASTER_USER, "password": password }).to_string());
+    let credentials =
+        db_master_password.map(|password| json!({ "username": DB_MASTER_USER, "password": password }).to_string());
     let db_master_secret = secret("DbMasterSecret", "db_master_credentials", credentials)?;
     let app_secret = secret("AppSecret", "app_secret", app_secret_value)?;
     let pg_superuser_secret = secret("PgSuperuserSecret", "pg_superuser_password", pg_superuser_password)?;

@@ -56,7 +56,9 @@ impl Settings {
         let text = |key: &str, default: &str| config.get(key).unwrap_or_else(|| default.to_owned());
         let int = |key: &str, default: i64| -> Result<i64> { Ok(config.get_i64(key)?.unwrap_or(default)) };
         let strings = |key: &str, default: &[&str]| -> Result<Vec<String>> {
-            Ok(config.get_object::<Vec<String>>(key)?.unwrap_or_else(|| default.iter().map(|s| (*s).to_owned()).collect()))
+            Ok(config
+                .get_object::<Vec<String>>(key)?
+                .unwrap_or_else(|| default.iter().map(|s| (*s).to_owned()).collect()))
         };
         let primary_region = ctx.region().to_owned();
         let identity = ctx.get_caller_identity().await?;
