@@ -190,18 +190,30 @@ impl Graph {
         }
     }
 
-    /// The URNs a node must wait for: its dependencies and its parent, with each component
-    /// expanded to its descendants registered before `seq`.
+    /// The URNs a node must wait for: its dependencies, each component among them expanded to
+    /// its descendants registered before `seq`, and its parent itself. The parent is not
+    /// expanded: a component's child never waits for its earlier siblings (that serialised
+    /// every component's children, one cloud operation at a time).
     #[must_use]
     pub fn wait_set(&self, deps: &[String], parent: &str, seq: u64) -> Vec<String> {
         let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         let mut stack: Vec<String> = deps.to_vec();
-        if !parent.is_empty() {
-            stack.push(parent.to_owned());
-        }
-        while let Some(urn) = stack.pop() {
+        let mut visit_parent = !parent.is_empty();
+        loop {
+            let Some(urn) = stack.pop() else {
+                if !std::mem::take(&mut visit_parent) {
+                    break;
+                }
+                if seen.insert(parent.to_owned())
+                    && let Some(entry) = inner.nodes.get(parent)
+                    && !(entry.info.is_some() && entry.seq >= seq)
+                {
+                    out.push(parent.to_owned());
+                }
+                continue;
+            };
             if !seen.insert(urn.clone()) {
                 continue;
             }
@@ -327,6 +339,22 @@ mod tests {
         g.finish("child1", NodeStatus::Failed("boom".into()));
         let err = waiter.await.unwrap().unwrap_err();
         assert_eq!(err, ("child1".to_owned(), "boom".to_owned()));
+    }
+
+    #[test]
+    fn a_child_waits_for_its_parent_not_for_its_earlier_siblings() {
+        let g = Graph::new();
+        g.register("comp", info(false, ""), &[]).unwrap();
+        g.register("child1", info(true, "comp"), &[]).unwrap();
+        let seq = g.register("child2", info(true, "comp"), &[]).unwrap();
+        assert_eq!(g.wait_set(&[], "comp", seq), vec!["comp".to_owned()]);
+        // A dependency on the parent component itself still stands for its earlier children.
+        let set = g.wait_set(&["comp".into()], "comp", seq);
+        assert!(set.contains(&"comp".to_owned()) && set.contains(&"child1".to_owned()), "{set:?}");
+        // A custom parent is waited for.
+        g.register("bucket", info(true, ""), &[]).unwrap();
+        let seq = g.register("policy", info(true, "bucket"), &[]).unwrap();
+        assert_eq!(g.wait_set(&[], "bucket", seq), vec!["bucket".to_owned()]);
     }
 
     #[tokio::test]
