@@ -38,6 +38,8 @@ impl Default for PollConfig {
 pub struct PollSchedule {
     config: PollConfig,
     next: Duration,
+    /// No poll has been scheduled yet.
+    first: bool,
 }
 
 impl PollSchedule {
@@ -45,12 +47,24 @@ impl PollSchedule {
         PollSchedule {
             config: config.clone(),
             next: config.initial,
+            first: true,
         }
     }
 
     /// The delay before the next poll, given the time since the request was submitted and the
     /// service's `RetryAfter` (as a delay from now), if any.
+    ///
+    /// The first poll comes when the service's `RetryAfter` says, even before `initial` (an
+    /// operation the service expects to be done at once is not waited on for `initial`: on a
+    /// chain of dependent resources that lag added up at every link); later polls never come
+    /// earlier than the schedule.
     pub fn next_delay(&mut self, elapsed: Duration, retry_after: Option<Duration>) -> Duration {
+        if std::mem::take(&mut self.first)
+            && let Some(suggested) = retry_after
+            && suggested < self.next
+        {
+            return suggested;
+        }
         let cap = self.cap(elapsed);
         let base = self.next.min(cap);
         let factor = if self.config.factor.is_finite() && self.config.factor >= 1.0 {
@@ -198,6 +212,17 @@ mod tests {
         // 10 minutes: ~20 polls in the first 20 s, then growing intervals, about 160 in all.
         assert!(polls < 200, "{polls}");
         assert!(polls > 100, "{polls}");
+    }
+
+    #[test]
+    fn an_early_retry_after_brings_only_the_first_poll_forward() {
+        let mut schedule = PollSchedule::new(&PollConfig::default());
+        assert_eq!(schedule.next_delay(Duration::ZERO, Some(Duration::ZERO)), Duration::ZERO);
+        assert_eq!(schedule.next_delay(Duration::ZERO, Some(Duration::ZERO)), ms(100));
+        assert_eq!(schedule.next_delay(ms(100), Some(ms(1))), ms(150));
+        let mut schedule = PollSchedule::new(&PollConfig::default());
+        assert_eq!(schedule.next_delay(Duration::ZERO, Some(ms(40))), ms(40));
+        assert_eq!(schedule.next_delay(ms(40), None), ms(100));
     }
 
     #[test]
