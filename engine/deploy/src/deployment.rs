@@ -467,7 +467,7 @@ impl Deployment {
     // -----------------------------------------------------------------------------------------
     // Custom resources
 
-    async fn custom_step(self: &Arc<Self>, reg: Registration) -> Result<Arc<Resolved>, StepFailure> {
+    async fn custom_step(self: &Arc<Self>, mut reg: Registration) -> Result<Arc<Resolved>, StepFailure> {
         // 1. The type (before waiting: bad input fails at once).
         let schema =
             validate::check_type(&reg.type_name, &reg.options.region).map_err(|e| StepFailure::new(e.to_string()))?;
@@ -478,6 +478,17 @@ impl Deployment {
             message: format!("skipped: it depends on {urn}, which failed ({reason})"),
             skipped: true,
         })?;
+        // Recorded dependencies name every descendant of a component depended on, whichever
+        // language built it: the SDKs expand the components they know, and a component built by
+        // a package's plugin is expanded here (its children are registered once it is done), so
+        // deletes are ordered the same way for local and remote components.
+        if reg.dependencies.iter().any(|d| self.graph.info(d).is_some_and(|i| !i.custom)) {
+            let mut expanded = self.graph.wait_set(&reg.dependencies, "", u64::MAX);
+            expanded.retain(|d| *d != reg.urn);
+            expanded.sort();
+            expanded.dedup();
+            reg.dependencies = expanded;
+        }
 
         // 3. Inputs: references become identifiers.
         let marked = resolve_refs(&reg.inputs, &resolved_deps, &self.graph).map_err(StepFailure::new)?;
