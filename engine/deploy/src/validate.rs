@@ -89,6 +89,15 @@ fn under_unknown(model: &Value, path: &[String]) -> bool {
     false
 }
 
+/// The value at `path` (object keys and array indexes).
+fn value_at<'a>(model: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(model, |current, step| match current {
+        Value::Object(map) => map.get(step),
+        Value::Array(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
 /// Replace each unknown by a placeholder that no keyword looks at too closely: unknowns are
 /// removed from objects and arrays, so validation of the rest proceeds; the problems they
 /// would cause are filtered out by location afterwards.
@@ -136,6 +145,12 @@ pub fn validate_model(schema: Option<&ResourceSchema>, type_name: &str, model: &
                 if under_unknown(&whole, &at) {
                     continue;
                 }
+            }
+            // Items that differ only by unknown values look the same once those are removed.
+            if issue.kind == engine_schema::IssueKind::UniqueItems
+                && value_at(&whole, &issue.path).is_some_and(value::contains_unknowns)
+            {
+                continue;
             }
             // Combinators over an object holding unknowns cannot be decided.
             if matches!(
@@ -195,5 +210,22 @@ mod tests {
             json!({"RetentionInDays": value::unknown(), "Tags": [{"Key": value::unknown(), "Value": "v"}]}),
         );
         assert!(problems.is_empty(), "{problems:?}");
+        // Target groups known only by their unknown names are not duplicates (uniqueItems).
+        let pairs = json!({
+            "ApplicationName": "app",
+            "ServiceRoleArn": "arn:aws:iam::123456789012:role/deploy",
+            "DeploymentGroupName": "group",
+            "LoadBalancerInfo": {"TargetGroupPairInfoList": [{
+                "TargetGroups": [{"Name": value::unknown()}, {"Name": value::unknown()}],
+                "ProdTrafficRoute": {"ListenerArns": ["arn:prod"]}
+            }]}
+        });
+        let problems = check("AWS::CodeDeploy::DeploymentGroup", pairs.clone());
+        assert!(problems.is_empty(), "{problems:?}");
+        // Known duplicates are still refused.
+        let mut known = pairs;
+        known["LoadBalancerInfo"]["TargetGroupPairInfoList"][0]["TargetGroups"] = json!([{"Name": "a"}, {"Name": "a"}]);
+        let problems = check("AWS::CodeDeploy::DeploymentGroup", known);
+        assert!(problems.iter().any(|p| p.message.contains("not unique")), "{problems:?}");
     }
 }
