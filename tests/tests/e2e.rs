@@ -444,6 +444,14 @@ fn targets_aliases_regions_reads_and_imports() {
             .clone()
     };
     assert_eq!((retention("a"), retention("b")), (json!(14), json!(7)));
+    // A logical name targets too.
+    project.engine(&["up", "--yes", "--target", "b"]).ok();
+    let state = project.state();
+    let retention = |name: &str| {
+        state.resources.iter().find(|r| r.urn.ends_with(&format!("::{name}"))).unwrap().inputs["RetentionInDays"]
+            .clone()
+    };
+    assert_eq!(retention("b"), json!(14));
 
     // An alias renames without replacing; a read adopts without managing; an import adopts.
     project.up().ok();

@@ -296,8 +296,8 @@ impl Deployment {
         }
     }
 
-    fn targeted(&self, urn: &str) -> bool {
-        self.targets.as_ref().is_none_or(|t| t.contains(urn))
+    pub(crate) fn targeted(&self, urn: &str) -> bool {
+        is_targeted(self.targets.as_ref(), urn)
     }
 
     /// The region, protect and retainOnDelete a child inherits from its parent.
@@ -1392,5 +1392,29 @@ pub(crate) fn describe_provider_error(error: &ProviderError) -> String {
             text
         }
         None => error.to_string(),
+    }
+}
+
+/// Whether `--target` selects `urn`: no target selects everything; a target is a URN or a
+/// resource's logical name (the URN's last part), which selects every resource of that name.
+pub(crate) fn is_targeted(targets: Option<&HashSet<String>>, urn: &str) -> bool {
+    targets.is_none_or(|t| t.contains(urn) || urn.rsplit_once("::").is_some_and(|(_, name)| t.contains(name)))
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_urns_or_logical_names() {
+        let urn = "urn:engine:dev::p::AWS::S3::Bucket::logs";
+        assert!(is_targeted(None, urn));
+        let by_urn: HashSet<String> = [urn.to_owned()].into();
+        assert!(is_targeted(Some(&by_urn), urn));
+        let by_name: HashSet<String> = ["logs".to_owned()].into();
+        assert!(is_targeted(Some(&by_name), urn));
+        assert!(!is_targeted(Some(&by_name), "urn:engine:dev::p::AWS::S3::Bucket::data"));
+        let other: HashSet<String> = ["Bucket".to_owned()].into();
+        assert!(!is_targeted(Some(&other), urn), "a type is not a name");
     }
 }

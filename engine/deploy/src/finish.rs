@@ -37,7 +37,7 @@ impl Deployment {
         live.sort_by(|a, b| a.urn.cmp(&b.urn));
         for record in live {
             let keep = !all && (registered.contains(&record.urn) || aliased.contains(&record.urn));
-            if keep || !self.targets.as_ref().is_none_or(|t| t.contains(&record.urn)) {
+            if keep || !self.targeted(&record.urn) {
                 continue;
             }
             let op = if record.external || record.options.retain_on_delete { StepOp::Discard } else { StepOp::Delete };
@@ -120,17 +120,18 @@ impl Deployment {
                 list.dedup();
             }
         }
-        let names: Arc<Vec<String>> = Arc::new(condemned.iter().map(|c| c.record.urn.clone()).collect());
+        // Shared by the tasks, not copied into each (a record holds all its inputs and outputs).
+        let condemned = Arc::new(condemned);
         let mut tasks = Vec::new();
-        for (i, c) in condemned.iter().enumerate() {
+        for i in 0..condemned.len() {
             let dependents: Vec<(usize, watch::Receiver<Option<bool>>)> =
                 dependents_of[i].iter().map(|&j| (j, signals[j].subscribe())).collect();
             let this = self.clone();
-            let c = c.clone();
+            let all = condemned.clone();
             let done = signals[i].clone();
             let is_blocked = blocked[i];
-            let names = names.clone();
             tasks.push(tokio::spawn(async move {
+                let c = &all[i];
                 if is_blocked {
                     done.send_replace(Some(false));
                     return false;
@@ -140,13 +141,13 @@ impl Deployment {
                     if !ok {
                         this.error(
                             Some(&c.record.urn),
-                            format!("not deleted: {} depends on it and was not deleted", names[j]),
+                            format!("not deleted: {} depends on it and was not deleted", all[j].record.urn),
                         );
                         done.send_replace(Some(false));
                         return false;
                     }
                 }
-                let ok = this.delete_one(&c).await;
+                let ok = this.delete_one(c).await;
                 done.send_replace(Some(ok));
                 ok
             }));

@@ -40,7 +40,7 @@ impl Deployment {
             .old
             .values()
             .filter(|r| r.custom && !r.id.is_empty() && !builtins::is_builtin(&r.type_name))
-            .filter(|r| self.targets.as_ref().is_none_or(|t| t.contains(&r.urn)))
+            .filter(|r| self.targeted(&r.urn))
             .cloned()
             .collect();
         records.sort_by(|a, b| a.urn.cmp(&b.urn));

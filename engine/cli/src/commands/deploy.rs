@@ -27,8 +27,8 @@ pub(crate) struct UpArgs {
     /// How many cloud operations may be in flight at once.
     #[arg(long, short = 'p', value_name = "N", env = "ENGINE_PARALLEL")]
     parallel: Option<usize>,
-    /// Change only this resource (repeatable).
-    #[arg(long = "target", value_name = "URN")]
+    /// Change only this resource: its URN or its logical name (repeatable).
+    #[arg(long = "target", value_name = "URN|NAME")]
     targets: Vec<String>,
     /// Read every resource back from the cloud first.
     #[arg(long)]
@@ -51,7 +51,7 @@ pub(crate) struct PreviewArgs {
     expect_no_changes: bool,
     #[arg(long, short = 'p', value_name = "N", env = "ENGINE_PARALLEL")]
     parallel: Option<usize>,
-    #[arg(long = "target", value_name = "URN")]
+    #[arg(long = "target", value_name = "URN|NAME")]
     targets: Vec<String>,
     /// Read every resource back from the cloud first (nothing is written).
     #[arg(long)]
@@ -67,7 +67,7 @@ pub(crate) struct DestroyArgs {
     json: bool,
     #[arg(long, short = 'p', value_name = "N", env = "ENGINE_PARALLEL")]
     parallel: Option<usize>,
-    #[arg(long = "target", value_name = "URN")]
+    #[arg(long = "target", value_name = "URN|NAME")]
     targets: Vec<String>,
 }
 
@@ -85,7 +85,7 @@ pub(crate) struct RefreshArgs {
     expect_no_changes: bool,
     #[arg(long, short = 'p', value_name = "N", env = "ENGINE_PARALLEL")]
     parallel: Option<usize>,
-    #[arg(long = "target", value_name = "URN")]
+    #[arg(long = "target", value_name = "URN|NAME")]
     targets: Vec<String>,
 }
 
