@@ -2,10 +2,10 @@
 # Every test of the project: Rust (unit, integration, end to end, conformance), Python (SDK,
 # the local cloud through boto3 and the AWS CLI, the Lambda application code) and Node (SDK).
 #
-#   tests/run-all.sh            # the default suite, with the conformance suite and the reference
-#                               # programs in the three languages
-#   tests/run-all.sh --slow     # plus the slow suites (kill -9 rounds, component plugins in every
-#                               # language, type-checks of the full generated SDKs, benchmarks)
+#   tests/run-all.sh            # the default suite, with the conformance suite, component packages
+#                               # and the reference programs in the three languages
+#   tests/run-all.sh --slow     # plus the slow suites (kill -9 rounds, type-checks of the full
+#                               # generated SDKs, throttling, benchmarks)
 #
 # Each suite runs even if an earlier one failed; a summary with durations ends the output and the
 # exit status is non-zero if any suite failed. Needs: cargo, python3 (>= 3.9) with venv, node + npm,
@@ -66,15 +66,14 @@ suite "node: SDK" node_sdk
 # ignored ones (kill -9 rounds, conformance in Rust/Python/TypeScript, reference programs).
 suite "rust: tests" env PATH="$target/sdk-python-venv/bin:$PATH" cargo test --workspace "${ignored_flag[@]}"
 
-# The conformance suite: every case in Rust, Python and TypeScript through the engine, identical
-# stacks, plans and errors (the SDKs built above are reused). Part of the slow run already.
-# The reference architectures: each in Rust, Python and TypeScript, up / no-op preview / a config
-# change as an in-place update / destroy on the local cloud, the languages' stacks compared.
+# Across languages, with the SDKs built above: the conformance suite, the platform component
+# package consumed from Python and TypeScript (and a TypeScript component from Rust), and the
+# reference architectures (each in Rust, Python and TypeScript: up, no-op preview, a config change
+# as an in-place update, destroy; the languages' stacks compared). Part of --slow's Rust tests.
 if [ "$slow" = 0 ]; then
-  suite "conformance: Rust, Python, TypeScript" \
-    env PATH="$target/sdk-python-venv/bin:$PATH" cargo test -p engine-tests --test conformance -- --ignored
-  suite "reference programs: Rust, Python, TypeScript" \
-    env PATH="$target/sdk-python-venv/bin:$PATH" cargo test -p engine-tests --test reference_programs -- --ignored
+  suite "across languages: conformance, component packages, reference programs" \
+    env PATH="$target/sdk-python-venv/bin:$PATH" cargo test -p engine-tests \
+    --test conformance --test components_polyglot --test reference_programs -- --ignored
 fi
 
 echo
