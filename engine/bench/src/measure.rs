@@ -144,6 +144,20 @@ impl Background {
         Ok((Background { child }, found))
     }
 
+    /// CPU seconds (user + system) the process has used so far.
+    #[allow(unsafe_code)]
+    pub fn cpu_seconds(&self) -> f64 {
+        // SAFETY: sysconf has no preconditions.
+        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        let value = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (value(11) + value(12)) / ticks
+    }
+
     /// SIGTERM, then wait (up to 20 s, then SIGKILL).
     pub fn stop(self) {
         drop(self);
