@@ -149,7 +149,10 @@ pub(crate) struct RunState {
     pub aliased: HashSet<String>,
     /// Whether anything changed (or would change, in preview).
     pub changes: bool,
-    /// New records (preview and up), for the final state view.
+    /// This run's components with their records (their outputs arrive later, through
+    /// RegisterResourceOutputs); cloud resources only as markers without inputs or outputs
+    /// ([`custom_marker`]: full copies of every resource were never read, and weighed 10,000 x
+    /// inputs and outputs for the whole run).
     pub records: HashMap<String, ResourceState>,
 }
 
@@ -562,8 +565,8 @@ impl Deployment {
                     self.persist_remove(alias, &old.id).await?;
                 }
             }
-            self.lock_state().records.insert(reg.urn.clone(), record.clone());
-            return Ok(Arc::new(Resolved { id: record.id.clone(), outputs: record.outputs.clone() }));
+            self.lock_state().records.insert(reg.urn.clone(), custom_marker(&record));
+            return Ok(Arc::new(Resolved { id: record.id, outputs: record.outputs }));
         }
         if self.cancel.is_cancelled() {
             return Err(StepFailure::new("not started: the run was cancelled"));
@@ -603,9 +606,8 @@ impl Deployment {
                     id: Some(record.id.clone()),
                     error: None,
                 });
-                let resolved = Resolved { id: record.id.clone(), outputs: record.outputs.clone() };
-                self.lock_state().records.insert(reg.urn.clone(), record);
-                Ok(Arc::new(resolved))
+                self.lock_state().records.insert(reg.urn.clone(), custom_marker(&record));
+                Ok(Arc::new(Resolved { id: record.id, outputs: record.outputs }))
             }
             Err(failure) => {
                 self.reporter.emit(Event::StepDone {
@@ -1198,7 +1200,7 @@ impl Deployment {
             id: Some(found.identifier.clone()),
             error: None,
         });
-        self.lock_state().records.insert(urn.clone(), record);
+        self.lock_state().records.insert(urn.clone(), custom_marker(&record));
         self.graph
             .finish(&urn, NodeStatus::Done(Arc::new(Resolved { id: found.identifier, outputs: outputs.clone() })));
         Ok(ReadResourceResponse { urn, outputs: Some(value::to_struct(&outputs)) })
@@ -1270,6 +1272,11 @@ fn stored_options(options: &RegistrationOptions, import_id: &str) -> ResourceOpt
 }
 
 /// Whether two records are the same for state purposes (ignoring timestamps).
+/// What [`RunState::records`] keeps of a cloud resource: that it is one.
+fn custom_marker(record: &ResourceState) -> ResourceState {
+    ResourceState { urn: record.urn.clone(), type_name: record.type_name.clone(), custom: true, ..ResourceState::default() }
+}
+
 pub(crate) fn same_record(a: &ResourceState, b: &ResourceState) -> bool {
     a.urn == b.urn
         && a.type_name == b.type_name
