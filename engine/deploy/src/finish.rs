@@ -16,8 +16,30 @@ use crate::events::{Event, StepOp};
 /// A resource to delete or forget.
 #[derive(Debug, Clone)]
 pub(crate) struct Condemned {
+    /// Without inputs and outputs: deleting needs the identity, options and links only, and a
+    /// destroy holds every record at once.
     pub record: ResourceState,
     pub op: StepOp,
+}
+
+impl Condemned {
+    fn new(record: &ResourceState, op: StepOp) -> Self {
+        let record = ResourceState {
+            urn: record.urn.clone(),
+            type_name: record.type_name.clone(),
+            custom: record.custom,
+            external: record.external,
+            id: record.id.clone(),
+            region: record.region.clone(),
+            parent: record.parent.clone(),
+            dependencies: record.dependencies.clone(),
+            property_dependencies: record.property_dependencies.clone(),
+            options: record.options.clone(),
+            pending_delete: record.pending_delete,
+            ..ResourceState::default()
+        };
+        Condemned { record, op }
+    }
 }
 
 fn name_of(urn: &str) -> String {
@@ -41,10 +63,10 @@ impl Deployment {
                 continue;
             }
             let op = if record.external || record.options.retain_on_delete { StepOp::Discard } else { StepOp::Delete };
-            out.push(Condemned { record: record.clone(), op });
+            out.push(Condemned::new(record, op));
         }
         for record in self.old_pending.iter().chain(replaced.iter()) {
-            out.push(Condemned { record: record.clone(), op: StepOp::DeleteReplaced });
+            out.push(Condemned::new(record, StepOp::DeleteReplaced));
         }
         out
     }
