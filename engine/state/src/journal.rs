@@ -171,6 +171,14 @@ impl Folded {
         folded
     }
 
+    /// [`Folded::to_state`] without copying (when the fold is not needed afterwards).
+    pub fn into_state(self) -> (State, Vec<PendingOperation>) {
+        (
+            State { resources: self.resources.into_values().collect(), outputs: self.outputs },
+            self.in_flight.into_values().collect(),
+        )
+    }
+
     pub fn to_state(&self) -> (State, Vec<PendingOperation>) {
         (
             State { resources: self.resources.values().cloned().collect(), outputs: self.outputs.clone() },

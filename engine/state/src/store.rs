@@ -190,7 +190,7 @@ impl StateStore {
     /// [`StateError::Secret`] (naming the resource and property), I/O errors.
     pub fn load(&self, crypter: &Crypter) -> Result<LoadedState> {
         let stored = self.load_stored()?;
-        decrypt_loaded(&stored.folded, stored.info, crypter)
+        decrypt_state(stored.folded.into_state(), stored.info, crypter)
     }
 
     /// Load without decrypting: secrets stay `{"__engine":"secret","ciphertext":..}` (for
@@ -200,7 +200,7 @@ impl StateStore {
     /// As [`StateStore::load`], without the secret errors.
     pub fn load_encrypted(&self) -> Result<LoadedState> {
         let stored = self.load_stored()?;
-        let (state, in_flight) = stored.folded.to_state();
+        let (state, in_flight) = stored.folded.into_state();
         Ok(LoadedState { state, in_flight, info: stored.info })
     }
 
@@ -334,7 +334,14 @@ impl StateStore {
 }
 
 fn decrypt_loaded(folded: &Folded, info: LoadInfo, crypter: &Crypter) -> Result<LoadedState> {
-    let (state, in_flight) = folded.to_state();
+    decrypt_state(folded.to_state(), info, crypter)
+}
+
+fn decrypt_state(
+    (state, in_flight): (State, Vec<PendingOperation>),
+    info: LoadInfo,
+    crypter: &Crypter,
+) -> Result<LoadedState> {
     // Decrypted in place: a resource without secrets is not copied again.
     let resources =
         state.resources.into_iter().map(|r| decrypt_resource_owned(r, crypter)).collect::<Result<Vec<_>>>()?;
