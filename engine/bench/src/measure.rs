@@ -36,11 +36,7 @@ fn vm_hwm_bytes(pid: u32) -> Option<u64> {
 fn write_bytes(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/io"))
         .ok()
-        .and_then(|io| {
-            io.lines()
-                .find_map(|l| l.strip_prefix("write_bytes:"))
-                .and_then(|v| v.trim().parse().ok())
-        })
+        .and_then(|io| io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok()))
         .unwrap_or(0)
 }
 
@@ -51,9 +47,7 @@ fn wait_exited_not_reaped(pid: u32) -> Result<()> {
         // SAFETY: `info` is a plain C struct the kernel fills; zeroed is a valid value.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
         // SAFETY: waitid with a valid pointer to `info`; WNOWAIT leaves the child waitable.
-        let rc = unsafe {
-            libc::waitid(libc::P_PID, pid as libc::id_t, &raw mut info, libc::WEXITED | libc::WNOWAIT)
-        };
+        let rc = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &raw mut info, libc::WEXITED | libc::WNOWAIT) };
         if rc == 0 {
             return Ok(());
         }

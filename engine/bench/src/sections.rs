@@ -75,13 +75,16 @@ impl Cloud {
 
     /// The number of resources it holds (the engine's asset staging bucket excepted).
     fn count(&self, paths: &Paths) -> Result<usize> {
-        let out = Command::new(&paths.engine).args(["local-cloud", "ls", "--json", "--data"]).arg(&self.data).output()?;
+        let out =
+            Command::new(&paths.engine).args(["local-cloud", "ls", "--json", "--data"]).arg(&self.data).output()?;
         let list: Value = serde_json::from_slice(&out.stdout).context("engine local-cloud ls --json")?;
         Ok(list
             .as_array()
             .map(|a| {
                 a.iter()
-                    .filter(|r| !r.get("identifier").and_then(Value::as_str).unwrap_or("").starts_with("engine-assets-"))
+                    .filter(|r| {
+                        !r.get("identifier").and_then(Value::as_str).unwrap_or("").starts_with("engine-assets-")
+                    })
                     .count()
             })
             .unwrap_or(0))
@@ -193,10 +196,9 @@ impl Project {
         let project = Project::new(paths, name, keep)?;
         let programs = paths.root.join("engine").join("bench").join("programs");
         let engine_toml = match language {
-            "rust" => format!(
-                "name = \"bench\"\nruntime = \"rust\"\nmain = {:?}\n",
-                paths.rust_program.display().to_string()
-            ),
+            "rust" => {
+                format!("name = \"bench\"\nruntime = \"rust\"\nmain = {:?}\n", paths.rust_program.display().to_string())
+            }
             "python" => {
                 std::fs::copy(programs.join("python").join("__main__.py"), project.dir.join("__main__.py"))?;
                 std::fs::read_to_string(programs.join("python").join("Engine.toml"))?
@@ -267,7 +269,8 @@ impl Project {
             let stderr_text = std::fs::read_to_string(&stderr).unwrap_or_default();
             let tail: Vec<&str> = stderr_text.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
             errors.push(tail.join("\n"));
-            step.problem = Some(format!("exit {}: {} (logs: {})", step.m.code, errors.join(" | "), self.logs.display()));
+            step.problem =
+                Some(format!("exit {}: {} (logs: {})", step.m.code, errors.join(" | "), self.logs.display()));
         }
         Ok(step)
     }
@@ -377,7 +380,8 @@ fn scale_one(paths: &Paths, shape: &str, n: u64) -> Result<(Value, [Step; 4])> {
     let name = format!("scale-{shape}-{n}");
     let project = Project::synthetic(paths, &name, "rust")?;
     let cloud = Cloud::start(paths, &project.dir.join(".cloud"), "0", None)?;
-    let config = |revision: u64| project.config(&[("count", json!(n)), ("shape", json!(shape)), ("revision", json!(revision))]);
+    let config =
+        |revision: u64| project.config(&[("count", json!(n)), ("shape", json!(shape)), ("revision", json!(revision))]);
     config(0)?;
     let cloud_cpu_before = cloud.process.cpu_seconds();
     let up = project.engine(paths, &cloud.url, "up", &["up", "--yes", "--skip-preview", "--json"])?;
@@ -428,10 +432,7 @@ pub fn throttle(paths: &Paths, options: &Options) -> (Value, Vec<Target>) {
         Ok((value, targets)) => (value, targets),
         Err(e) => {
             println!("  failed: {e:#}");
-            (
-                json!({"error": format!("{e:#}")}),
-                vec![Target::new("throttled up: failures", "not measured", "0", None)],
-            )
+            (json!({"error": format!("{e:#}")}), vec![Target::new("throttled up: failures", "not measured", "0", None)])
         }
     }
 }
@@ -473,7 +474,12 @@ fn throttle_inner(paths: &Paths, options: &Options) -> Result<(Value, Vec<Target
         "engineEfficiency": round3(engine_optimum / wall),
     });
     let targets = vec![
-        Target::new(format!("throttled up ({n} at {} rps): failures", options.rps), failures.to_string(), "0", Some(failures == 0 && in_cloud == n)),
+        Target::new(
+            format!("throttled up ({n} at {} rps): failures", options.rps),
+            failures.to_string(),
+            "0",
+            Some(failures == 0 && in_cloud == n),
+        ),
         Target::new(
             "throttled up: share of the throttle-limited optimum",
             format!(
@@ -494,7 +500,10 @@ fn throttle_inner(paths: &Paths, options: &Options) -> Result<(Value, Vec<Target
 pub fn sdk(paths: &Paths, options: &Options) -> (Value, Vec<Target>) {
     let n = options.sdk_n;
     println!();
-    println!("SDK REGISTRATION ({n} resources, engine preview; the program's own time from its first registration to the end of finish; best of {})", options.rounds);
+    println!(
+        "SDK REGISTRATION ({n} resources, engine preview; the program's own time from its first registration to the end of finish; best of {})",
+        options.rounds
+    );
     let languages = ["rust", "python", "node"];
     let mut prepared = HashMap::new();
     for language in languages {
@@ -568,7 +577,10 @@ pub fn sdk(paths: &Paths, options: &Options) -> (Value, Vec<Target>) {
             }),
         );
         if language != "rust" {
-            let name = format!("{} registration of {n} vs Rust", if language == "node" { "Node (TypeScript)" } else { "Python" });
+            let name = format!(
+                "{} registration of {n} vs Rust",
+                if language == "node" { "Node (TypeScript)" } else { "Python" }
+            );
             targets.push(match ratio {
                 Some(r) => Target::new(name, format!("{r:.2}x"), "<= 2x", Some(r <= 2.0)),
                 None => Target::new(name, "not measured", "<= 2x", None),
@@ -633,7 +645,12 @@ pub fn architectures(paths: &Paths, options: &Options) -> (Value, Vec<Target>) {
                 let text = format!("{e:#}");
                 let short: String = text.lines().take(6).collect::<Vec<_>>().join("\n      ");
                 println!("  {arch:<16} failed: {short}");
-                targets.push(Target::new(format!("{arch}: up with latency vs critical path"), "failed", "<= 1.10x", None));
+                targets.push(Target::new(
+                    format!("{arch}: up with latency vs critical path"),
+                    "failed",
+                    "<= 1.10x",
+                    None,
+                ));
                 rows.push(json!({"architecture": arch, "error": text}));
             }
         }
@@ -705,7 +722,13 @@ fn architecture(paths: &Paths, options: &Options, arch: &str) -> Result<Value> {
     let engine_toml = std::fs::read_to_string(dir.join("Engine.toml"))?;
     let engine_toml: String = engine_toml
         .lines()
-        .map(|l| if l.trim_start().starts_with("main") { format!("main = {:?}", binary.display().to_string()) } else { l.to_owned() })
+        .map(|l| {
+            if l.trim_start().starts_with("main") {
+                format!("main = {:?}", binary.display().to_string())
+            } else {
+                l.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(dir.join("Engine.toml"), engine_toml + "\n")?;
@@ -762,7 +785,11 @@ fn architecture(paths: &Paths, options: &Options, arch: &str) -> Result<Value> {
 fn engine_toml_name(dir: &Path) -> Result<String> {
     let text = std::fs::read_to_string(dir.join("Engine.toml"))?;
     text.lines()
-        .find_map(|l| l.trim().strip_prefix("name").map(|r| r.trim_start().trim_start_matches('=').trim().trim_matches('"').to_owned()))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("name")
+                .map(|r| r.trim_start().trim_start_matches('=').trim().trim_matches('"').to_owned())
+        })
         .context("no name in Engine.toml")
 }
 
@@ -771,7 +798,8 @@ fn engine_toml_name(dir: &Path) -> Result<String> {
 /// their dependencies (explicit and per property); a dependency on a component stands for every
 /// resource under it.
 pub fn critical_path(state: &Value) -> Vec<String> {
-    let resources: Vec<&Value> = state.get("resources").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+    let resources: Vec<&Value> =
+        state.get("resources").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
     let s = |r: &Value, k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
     let mut children: HashMap<String, Vec<String>> = HashMap::new();
     let mut costs: HashMap<String, u64> = HashMap::new();

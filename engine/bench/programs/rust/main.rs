@@ -37,7 +37,8 @@ fn main() -> Result<()> {
                 ]));
             }
             let props = DynInput::from_iter([("Tags".to_owned(), DynInput::from_iter(tags))]);
-            let queue = ctx.register_resource("AWS::SQS::Queue", &format!("q{index}"), props, ResourceOptions::new())?;
+            let queue =
+                ctx.register_resource("AWS::SQS::Queue", &format!("q{index}"), props, ResourceOptions::new())?;
             if chain {
                 previous = Some(queue.output_value("Arn"));
             }
