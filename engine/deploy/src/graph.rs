@@ -108,8 +108,12 @@ impl Graph {
         if deps.iter().any(|d| d == urn) {
             return Err(GraphError::SelfDependency(urn.to_owned()));
         }
-        // A cycle is only possible through a placeholder that depends (transitively) on us.
-        if let Some(path) = find_path(&inner, &deps, urn) {
+        // A cycle is only possible through a placeholder that depends (transitively) on us: a
+        // URN nothing has named yet cannot be on one (no walk of the whole dependency closure at
+        // every registration: on a chain of N resources that was quadratic).
+        if inner.nodes.contains_key(urn)
+            && let Some(path) = find_path(&inner, &deps, urn)
+        {
             let mut cycle = vec![urn.to_owned()];
             cycle.extend(path);
             return Err(GraphError::Cycle(cycle));
@@ -267,24 +271,28 @@ impl Graph {
     }
 }
 
-/// A dependency path from one of `from` to `target`, following dependency edges.
+/// A dependency path from one of `from` to `target`, following dependency edges (each node is
+/// visited once; the path is rebuilt from predecessors, not copied at every step).
 fn find_path(inner: &Inner, from: &[String], target: &str) -> Option<Vec<String>> {
-    let mut seen = HashSet::new();
-    let mut stack: Vec<Vec<String>> = from.iter().map(|d| vec![d.clone()]).collect();
-    while let Some(path) = stack.pop() {
-        let Some(last) = path.last() else { continue };
-        if last == target {
-            return Some(path);
-        }
-        if !seen.insert(last.clone()) {
+    let mut previous: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut stack: Vec<(&str, Option<&str>)> = from.iter().map(|d| (d.as_str(), None)).collect();
+    while let Some((node, before)) = stack.pop() {
+        if previous.contains_key(node) {
             continue;
         }
-        if let Some(entry) = inner.nodes.get(last) {
-            for dep in &entry.deps {
-                let mut next = path.clone();
-                next.push(dep.clone());
-                stack.push(next);
+        previous.insert(node, before);
+        if node == target {
+            let mut path = vec![node.to_owned()];
+            let mut at = before;
+            while let Some(step) = at {
+                path.push(step.to_owned());
+                at = previous.get(step).copied().flatten();
             }
+            path.reverse();
+            return Some(path);
+        }
+        if let Some(entry) = inner.nodes.get(node) {
+            stack.extend(entry.deps.iter().map(|dep| (dep.as_str(), Some(node))));
         }
     }
     None
