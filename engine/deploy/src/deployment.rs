@@ -1271,12 +1271,17 @@ fn stored_options(options: &RegistrationOptions, import_id: &str) -> ResourceOpt
     }
 }
 
-/// Whether two records are the same for state purposes (ignoring timestamps).
 /// What [`RunState::records`] keeps of a cloud resource: that it is one.
 fn custom_marker(record: &ResourceState) -> ResourceState {
-    ResourceState { urn: record.urn.clone(), type_name: record.type_name.clone(), custom: true, ..ResourceState::default() }
+    ResourceState {
+        urn: record.urn.clone(),
+        type_name: record.type_name.clone(),
+        custom: true,
+        ..ResourceState::default()
+    }
 }
 
+/// Whether two records are the same for state purposes (ignoring timestamps).
 pub(crate) fn same_record(a: &ResourceState, b: &ResourceState) -> bool {
     a.urn == b.urn
         && a.type_name == b.type_name
