@@ -1016,6 +1016,14 @@ impl Deployment {
         options: &OpOptions,
         fallback: Option<&Value>,
     ) -> Map<String, Value> {
+        // The handler contract has create and update return the full model, read-only
+        // properties included; when the final event's model has them all, reading it back
+        // would only cost a request (a third of a create's under throttling).
+        if let Some(model) = fallback.and_then(Value::as_object)
+            && complete_model(schema, model)
+        {
+            return mark_outputs(schema, model.clone(), &record.inputs, &record.options.additional_secret_outputs);
+        }
         let read_options = OpOptions { observer: None, ..options.clone() };
         let cloud = match self.provider.get(&record.type_name, &record.id, &read_options).await {
             Ok(Some(resource)) => as_object(resource.properties),
@@ -1413,8 +1421,21 @@ pub(crate) fn is_targeted(targets: Option<&HashSet<String>>, urn: &str) -> bool 
     targets.is_none_or(|t| t.contains(urn) || urn.rsplit_once("::").is_some_and(|(_, name)| t.contains(name)))
 }
 
+/// Whether a model returned by a create or update names every read-only and identifier
+/// property of the type (top level), so a read-back could add nothing the schema promises.
+fn complete_model(schema: &ResourceSchema, model: &Map<String, Value>) -> bool {
+    !model.is_empty()
+        && schema
+            .read_only
+            .iter()
+            .chain(&schema.primary_identifier)
+            .all(|path| path.root().is_some_and(|root| model.contains_key(root)))
+}
+
 #[cfg(test)]
 mod target_tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -1428,5 +1449,14 @@ mod target_tests {
         assert!(!is_targeted(Some(&by_name), "urn:engine:dev::p::AWS::S3::Bucket::data"));
         let other: HashSet<String> = ["Bucket".to_owned()].into();
         assert!(!is_targeted(Some(&other), urn), "a type is not a name");
+    }
+
+    #[test]
+    fn a_model_with_every_read_only_property_needs_no_read_back() {
+        let schema = engine_schema::Registry::global().get("AWS::SQS::Queue").unwrap();
+        let model = |v: Value| v.as_object().cloned().unwrap();
+        assert!(complete_model(&schema, &model(json!({"QueueUrl": "https://q", "Arn": "arn:q", "QueueName": "q"}))));
+        assert!(!complete_model(&schema, &model(json!({"QueueUrl": "https://q"}))), "Arn is missing");
+        assert!(!complete_model(&schema, &Map::new()));
     }
 }
